@@ -7,7 +7,7 @@ import inspect
 import logging
 import re
 import threading
-from collections.abc import Awaitable, Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar, cast, get_type_hints, overload
 
@@ -205,28 +205,42 @@ class Tool(Generic[InputT, OutputT]):
         input_key: str | None = None,
         output_key: str | None = None,
         errors_key: str | None = None,
-    ) -> Callable[[Any], Awaitable[dict[str, Any]]]:
-        """This tool as a LangGraph node reading `state[input_key]` and writing `{output_key: result}`.
+    ) -> Any:
+        """This tool as a LangGraph node (sync and async) reading `state[input_key]`, writing `{output_key: result}`.
 
-        Keys default to the snake_case names of the input and output types. With `errors_key`, a
-        failure is written to that key (a list of `{"tool", "kind", "reason"}`) instead of raised.
+        Keys default to the snake_case names of the input and output types; when the input key is
+        absent the whole state is validated as the input. With `errors_key`, a failure is written to
+        that key (a list of `{"tool", "kind", "reason"}`) instead of raised.
         """
+        from langchain_core.runnables import RunnableLambda
+
         in_key = input_key or _snake(self.input_type.__name__)
         out_key = output_key or _snake(_type_name(self.output_type))
 
-        async def node(state: Any) -> dict[str, Any]:
+        def arguments_from(state: Any) -> Any:
             value = state.get(in_key) if isinstance(state, Mapping) else getattr(state, in_key, None)
             if value is None:
                 value = state if isinstance(state, Mapping) else {}
-            try:
-                return {out_key: await self.acall(value)}
-            except ToolError as error:
-                if errors_key is None:
-                    raise
-                return {errors_key: [{"tool": error.tool, "kind": error.kind, "reason": error.reason}]}
+            return value
 
-        node.__name__ = self.name
-        return node
+        def failure(error: ToolError) -> dict[str, Any]:
+            if errors_key is None:
+                raise error
+            return {errors_key: [{"tool": error.tool, "kind": error.kind, "reason": error.reason}]}
+
+        async def anode(state: Any) -> dict[str, Any]:
+            try:
+                return {out_key: await self.acall(arguments_from(state))}
+            except ToolError as error:
+                return failure(error)
+
+        def node(state: Any) -> dict[str, Any]:
+            try:
+                return {out_key: self.call(arguments_from(state))}
+            except ToolError as error:
+                return failure(error)
+
+        return RunnableLambda(node, afunc=anode, name=self.name)
 
 
 @overload
