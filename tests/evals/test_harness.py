@@ -16,7 +16,7 @@ import pytest
 from goalgraph.evals import EvalConfig, EvalTask, run_eval
 
 sys.path.insert(0, str(Path(__file__).parent))
-from _scripted_eval import make_runner, tasks  # noqa: E402
+from _scripted_eval import make_runner, tasks
 
 HERE = Path(__file__).parent
 
