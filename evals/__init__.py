@@ -1,8 +1,8 @@
 """The evaluation harness behind every `goalgraph eval …`: concurrent episodes, resumable results, Ray.
 
-    tasks = [EvalTask(id="q1", system="agent", group="search", payload={...})]
-    run_eval(tasks, make_runner, EvalConfig(out=Path("results.json"), metrics=("success",)))
-    # -> results.json {"summary", "by_group", "episodes"} + results.png; --resume skips finished episodes
+tasks = [EvalTask(id="q1", system="agent", group="search", payload={...})]
+run_eval(tasks, make_runner, EvalConfig(out=Path("results.json"), metrics=("success",)))
+# -> results.json {"summary", "by_group", "episodes"} + results.png; --resume skips finished episodes
 """
 
 from ._harness import EvalConfig, EvalTask, Runner, RunnerFactory, load_results, run_eval, summary_table

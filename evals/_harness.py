@@ -87,7 +87,9 @@ async def _call(runner: Runner, task: EvalTask) -> Mapping[str, Any]:
     return result
 
 
-def _record(task: EvalTask, result: Mapping[str, Any] | None, error: BaseException | None, seconds: float) -> dict[str, Any]:
+def _record(
+    task: EvalTask, result: Mapping[str, Any] | None, error: BaseException | None, seconds: float
+) -> dict[str, Any]:
     record: dict[str, Any] = {"id": task.id, "system": task.system, "group": task.group, "seed": task.seed}
     if error is not None:
         # A crashing episode is a failed episode, not a crashed evaluation.
@@ -102,11 +104,12 @@ def _record(task: EvalTask, result: Mapping[str, Any] | None, error: BaseExcepti
     return record
 
 
-def run_task_sync(runner: Runner, task: EvalTask) -> dict[str, Any]:
-    """Run one task to a record in a plain (non-async) context: what a Ray worker does."""
+async def run_task(runner: Runner, task: EvalTask) -> dict[str, Any]:
+    """Run one task to its record; an exception becomes a failed episode (what every backend does)."""
     started = time.perf_counter()
     try:
-        result = asyncio.run(_call(runner, task))
+        with start_span(f"episode {task.system}:{task.id}", kind=SpanKind.CHAIN, input=dict(task.payload)):
+            result = await _call(runner, task)
     except Exception as error:
         return _record(task, None, error, time.perf_counter() - started)
     return _record(task, result, None, time.perf_counter() - started)
@@ -132,7 +135,9 @@ def run_eval(tasks: Sequence[EvalTask], factory: RunnerFactory, config: EvalConf
         return results_document(kept, config.metrics, config.aggregations, config.extra)
 
     with (
-        start_span(f"invoke_agent eval {config.title}", kind=SpanKind.CHAIN, attributes={"eval.tasks": len(tasks)}) as span,
+        start_span(
+            f"invoke_agent eval {config.title}", kind=SpanKind.CHAIN, attributes={"eval.tasks": len(tasks)}
+        ) as span,
         Progress(
             TextColumn("[bold]{task.description}"),
             BarColumn(),
@@ -169,21 +174,17 @@ def run_eval(tasks: Sequence[EvalTask], factory: RunnerFactory, config: EvalConf
 
 
 async def _run_local(
-    tasks: Sequence[EvalTask], factory: RunnerFactory, concurrency: int, finished: Callable[[dict[str, Any]], None]
+    tasks: Sequence[EvalTask],
+    factory: RunnerFactory,
+    concurrency: int,
+    finished: Callable[[dict[str, Any]], None],
 ) -> None:
     runner = factory()
     gate = asyncio.Semaphore(max(1, concurrency))
 
     async def one(task: EvalTask) -> None:
         async with gate:
-            started = time.perf_counter()
-            try:
-                with start_span(f"episode {task.system}:{task.id}", kind=SpanKind.CHAIN, input=task.payload):
-                    result = await _call(runner, task)
-            except Exception as error:
-                finished(_record(task, None, error, time.perf_counter() - started))
-            else:
-                finished(_record(task, result, None, time.perf_counter() - started))
+            finished(await run_task(runner, task))
 
     await asyncio.gather(*(one(t) for t in tasks))
 
@@ -206,10 +207,18 @@ def summary_table(document: Mapping[str, Any], metrics: Sequence[str], title: st
         table.add_column(metric, justify="right")
 
     def fmt(value: Any) -> str:
-        return "–" if not isinstance(value, int | float) else f"{value:.3f}" if isinstance(value, float) else str(value)
+        return (
+            "–"
+            if not isinstance(value, int | float)
+            else f"{value:.3f}"
+            if isinstance(value, float)
+            else str(value)
+        )
 
     for system, values in document["summary"].items():
-        table.add_row(system, "[b]all[/b]", str(values.get("episodes", "")), *(fmt(values.get(m)) for m in metrics))
+        table.add_row(
+            system, "[b]all[/b]", str(values.get("episodes", "")), *(fmt(values.get(m)) for m in metrics)
+        )
         for group, group_values in document["by_group"].get(system, {}).items():
             table.add_row("", group, "", *(fmt(group_values.get(m)) for m in metrics))
     return table

@@ -6,7 +6,7 @@ import os
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
-from ._harness import EvalTask, RunnerFactory, run_task_sync
+from ._harness import EvalTask, RunnerFactory, run_task
 
 if TYPE_CHECKING:
     from ._harness import EvalConfig
@@ -28,13 +28,13 @@ _FORWARDED_ENV = (
 
 
 class _Worker:
-    """A Ray actor body: builds the runner once, then runs tasks one at a time."""
+    """A Ray actor body: builds the runner once, then runs up to `concurrency` episodes at a time."""
 
     def __init__(self, factory: RunnerFactory) -> None:
         self.runner = factory()
 
-    def run(self, task: EvalTask) -> dict[str, Any]:
-        return run_task_sync(self.runner, task)
+    async def run(self, task: EvalTask) -> dict[str, Any]:
+        return await run_task(self.runner, task)
 
 
 def _ship_by_value(factory: RunnerFactory) -> None:
@@ -57,7 +57,6 @@ def run_on_ray(
 ) -> None:
     """Fan `tasks` out over `config.ray_workers` actors; `finished` is called in the driver per episode."""
     import ray
-    from ray.util import ActorPool
 
     started_here = False
     if not ray.is_initialized():
@@ -75,10 +74,13 @@ def run_on_ray(
         started_here = True
     _ship_by_value(factory)
     try:
-        actor = ray.remote(num_cpus=1)(_Worker)
-        pool = ActorPool([actor.remote(factory) for _ in range(max(1, config.ray_workers))])
-        for record in pool.map_unordered(lambda worker, task: worker.run.remote(task), list(tasks)):
-            finished(record)
+        # Async actors: each worker keeps `concurrency` episodes in flight, as the asyncio backend does.
+        actor = ray.remote(num_cpus=1, max_concurrency=max(1, config.concurrency))(_Worker)
+        workers = [actor.remote(factory) for _ in range(max(1, config.ray_workers))]
+        pending = [workers[i % len(workers)].run.remote(task) for i, task in enumerate(tasks)]
+        while pending:
+            ready, pending = ray.wait(pending, num_returns=1)
+            finished(ray.get(ready[0]))
     finally:
         if started_here:
             ray.shutdown()

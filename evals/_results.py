@@ -53,7 +53,8 @@ def summarize(
                 per_system[system][metric].append(float(value))
                 per_group[system][group][metric].append(float(value))
     summary = {
-        system: {m: _aggregate(v, how.get(m, "mean")) for m, v in by_metric.items()} | {"episodes": counts[system]}
+        system: {m: _aggregate(v, how.get(m, "mean")) for m, v in by_metric.items()}
+        | {"episodes": counts[system]}
         for system, by_metric in per_system.items()
     }
     by_group = {
