@@ -75,8 +75,11 @@ def run_on_ray(
     _ship_by_value(factory)
     try:
         # Async actors: each worker keeps `concurrency` episodes in flight, as the asyncio backend does.
-        actor = ray.remote(num_cpus=1, max_concurrency=max(1, config.concurrency))(_Worker)
-        workers = [actor.remote(factory) for _ in range(max(1, config.ray_workers))]
+        actor: Any = ray.remote(_Worker)
+        workers = [
+            actor.options(num_cpus=1, max_concurrency=max(1, config.concurrency)).remote(factory)
+            for _ in range(max(1, config.ray_workers))
+        ]
         pending = [workers[i % len(workers)].run.remote(task) for i, task in enumerate(tasks)]
         while pending:
             ready, pending = ray.wait(pending, num_returns=1)
