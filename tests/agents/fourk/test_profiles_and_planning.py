@@ -1,0 +1,50 @@
+"""Profiles load by name or YAML; the upscale rule and task ordering follow the paper."""
+
+from __future__ import annotations
+
+import pytest
+
+from goalgraph.agents.fourk import ProfileError, list_profiles, load_profile, order_tasks, target_factor
+from goalgraph.agents.fourk.perception import upscale_tasks
+
+
+def test_named_profiles_load():
+    names = list_profiles()
+    for name in ("ExpSR-s4-F", "ExpSR-s4-P", "GenSR-s4-P", "Gen4K-F", "Gen4K-P", "FastGen4K-P"):
+        assert name in names
+        assert load_profile(name).name == name
+    fast = load_profile("FastGen4K_P")  # the paper's file naming works too
+    assert fast.fast_4k and fast.upscale_4k and fast.restore_preference == "Perception"
+    assert load_profile("ExpSR-s4-F").restore_option == "super-resolution"
+
+
+def test_yaml_file_and_errors(tmp_path):
+    path = tmp_path / "mine.yaml"
+    path.write_text("Name: mine\nUpscale4K: false\nScaleFactor: 2\nRestorePerference: Fidelity\n")
+    profile = load_profile(path)
+    assert profile.scale_factor == 2 and profile.restore_preference == "Fidelity" and profile.fidelity_weight > 0.4
+    with pytest.raises(ProfileError, match="unknown profile 'Nope'"):
+        load_profile("Nope")
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("ScaleFactor: 3\n")
+    with pytest.raises(ProfileError, match="ScaleFactor"):
+        load_profile(bad)
+    bad.write_text("RestoreOption: sharpening\n")
+    with pytest.raises(ProfileError, match="unknown task 'sharpening'"):
+        load_profile(bad)
+
+
+def test_upscale_factor_rule():
+    four_k = load_profile("Gen4K-P")
+    assert [target_factor(side, four_k) for side in (3000, 1024, 1000, 512, 300, 200, 4096)] == [2, 4, 4, 8, 16, 16, 1]
+    assert target_factor(64, load_profile("ExpSR-s4-F")) == 4
+    assert upscale_tasks(8) == ["super-resolution_2x", "super-resolution"]
+    assert upscale_tasks(16) == ["super-resolution", "super-resolution"]
+
+
+def test_ordering_experience_and_avoid_first():
+    agenda = ["super-resolution", "denoising", "dehazing", "jpeg compression artifact removal"]
+    assert order_tasks(agenda) == ["dehazing", "jpeg compression artifact removal", "denoising", "super-resolution"]
+    replanned = order_tasks(agenda, avoid_first=["dehazing"])
+    assert replanned[0] != "dehazing" and sorted(replanned) == sorted(agenda)
+    assert order_tasks(["denoising"], avoid_first=["denoising"]) == ["denoising"]
