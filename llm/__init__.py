@@ -1,1 +1,21 @@
-"""(filled in by its issue)"""
+"""Models behind pydantic-ai: the embedded local model, OpenAI-compatible servers, scripted test models.
+
+    from goalgraph.llm import model
+    agent = Agent(model("local"), output_type=City)       # SmolLM2-135M on CPU, output always validates
+    agent = Agent(model("openai:qwen@http://127.0.0.1:8000/v1"), output_type=City)   # vLLM, Ollama, ...
+"""
+
+from ._engine import Generation, LocalEngine
+from ._local import LocalModel, LocalSettings
+from ._spec import DEFAULT_MODEL, count_tokens, model, scripted
+
+__all__ = [
+    "DEFAULT_MODEL",
+    "Generation",
+    "LocalEngine",
+    "LocalModel",
+    "LocalSettings",
+    "count_tokens",
+    "model",
+    "scripted",
+]

@@ -1,0 +1,203 @@
+"""The embedded model's engine: load (with a weight cache) and decode, optionally constrained by xgrammar."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import shutil
+import tempfile
+import threading
+import time
+import warnings
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from ._files import cache_dir
+
+__all__ = ["Generation", "LocalEngine", "load_engine"]
+
+_log = logging.getLogger(__name__)
+# transformers 5.2x renames the KV-cache argument; the old name still works through 5.39.
+warnings.filterwarnings("ignore", message=r".*`past_key_values` is deprecated", category=FutureWarning)
+
+
+@dataclass(frozen=True)
+class Generation:
+    """The result of one decode."""
+
+    text: str
+    """The generated text (JSON when a schema constrained it)."""
+    input_tokens: int
+    """Prompt length in tokens."""
+    output_tokens: int
+    """Generated tokens."""
+    seconds: float
+    """Wall time of the decode."""
+
+
+class LocalEngine:
+    """A causal LM on CPU (or CUDA) with KV-cached greedy/sampled decoding and JSON-schema constraints.
+
+    One engine is shared by every agent in the process; `generate` holds a lock, since one model
+    forward pass already uses every core.
+    """
+
+    def __init__(self, model: Any, tokenizer: Any, source: Path) -> None:
+        import torch
+        import xgrammar
+
+        self.model = model
+        self.tokenizer = tokenizer
+        self.source = source
+        self.device = next(model.parameters()).device
+        self.vocab_size = int(model.config.vocab_size)
+        self._tokenizer_info = xgrammar.TokenizerInfo.from_huggingface(tokenizer, vocab_size=self.vocab_size)
+        self._compiler = xgrammar.GrammarCompiler(self._tokenizer_info)
+        self._grammars: dict[str, Any] = {}
+        self._lock = threading.Lock()
+        self._torch = torch
+        self.eos_ids = {int(tokenizer.eos_token_id)} if tokenizer.eos_token_id is not None else set()
+        self.context_window = int(getattr(model.config, "max_position_embeddings", 8192))
+
+    def count_tokens(self, text: str) -> int:
+        """Tokens of `text` in this model's tokenizer."""
+        return len(self.tokenizer.encode(text, add_special_tokens=False))
+
+    def chat_ids(self, messages: list[dict[str, str]]) -> Any:
+        """Token ids of a chat rendered with the model's chat template, ready for the assistant's turn."""
+        encoded = self.tokenizer.apply_chat_template(messages, add_generation_prompt=True, return_tensors="pt")
+        ids = encoded["input_ids"] if hasattr(encoded, "keys") else encoded
+        return ids.to(self.device)
+
+    def _grammar(self, schema: dict[str, Any]) -> Any:
+        # The cache key is order-insensitive, but the grammar keeps the schema's property order: the
+        # tool name must be generated before its arguments.
+        key = json.dumps(schema, sort_keys=True)
+        compiled = self._grammars.get(key)
+        if compiled is None:
+            compiled = self._compiler.compile_json_schema(json.dumps(schema), any_whitespace=False, strict_mode=True)
+            self._grammars[key] = compiled
+        return compiled
+
+    def generate(
+        self,
+        messages: list[dict[str, str]],
+        *,
+        schema: dict[str, Any] | None = None,
+        max_new_tokens: int = 256,
+        temperature: float = 0.0,
+        seed: int | None = None,
+    ) -> Generation:
+        """Decode the assistant's reply to `messages`; with `schema`, the reply is JSON valid for it."""
+        import xgrammar
+
+        torch = self._torch
+        started = time.perf_counter()
+        with self._lock, torch.inference_mode():
+            prompt = self.chat_ids(messages)
+            budget = max(1, min(max_new_tokens, self.context_window - prompt.shape[1]))
+            matcher = xgrammar.GrammarMatcher(self._grammar(schema)) if schema is not None else None
+            bitmask = xgrammar.allocate_token_bitmask(1, self.vocab_size) if matcher is not None else None
+            generator = torch.Generator().manual_seed(seed) if temperature > 0 and seed is not None else None
+            produced: list[int] = []
+            past: Any = None
+            step_input = prompt
+            for _ in range(budget):
+                out = self.model(input_ids=step_input, past_key_values=past, use_cache=True)
+                past = out.past_key_values
+                logits = out.logits[:, -1, :].float()
+                if matcher is not None:
+                    matcher.fill_next_token_bitmask(bitmask)
+                    xgrammar.apply_token_bitmask_inplace(logits, bitmask.to(logits.device))
+                if temperature > 0:
+                    probs = torch.softmax(logits / temperature, dim=-1)
+                    token = int(torch.multinomial(probs, 1, generator=generator).item())
+                else:
+                    token = int(torch.argmax(logits, dim=-1).item())
+                if matcher is not None:
+                    if not matcher.accept_token(token):
+                        break
+                    produced.append(token)
+                    if matcher.is_terminated():
+                        break
+                else:
+                    if token in self.eos_ids:
+                        break
+                    produced.append(token)
+                step_input = torch.tensor([[token]], device=self.device)
+            text = self.tokenizer.decode(produced, skip_special_tokens=True)
+        return Generation(text, int(prompt.shape[1]), len(produced), time.perf_counter() - started)
+
+
+_engines: dict[Path, LocalEngine] = {}
+_engines_lock = threading.Lock()
+
+
+def load_engine(source: Path) -> LocalEngine:
+    """The process-wide engine for `source` (a GGUF file or model directory), loading it once."""
+    with _engines_lock:
+        engine = _engines.get(source)
+        if engine is None:
+            model, tokenizer = _load(source)
+            engine = LocalEngine(model, tokenizer, source)
+            _engines[source] = engine
+        return engine
+
+
+def _load(source: Path) -> tuple[Any, Any]:
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+    import torch
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+    from transformers.utils import logging as hf_logging
+
+    hf_logging.set_verbosity_error()
+    hf_logging.disable_progress_bar()
+    device = "cuda" if torch.cuda.is_available() else "cpu"
+    if source.is_dir():
+        return _from_pretrained(source, device)
+    cached = cache_dir(source)
+    if (cached / "config.json").is_file() and (cached / "tokenizer_config.json").is_file():
+        try:
+            return _from_pretrained(cached, device)
+        except Exception as error:  # a damaged cache is rebuilt, never fatal
+            _log.warning("model cache %s unreadable (%s); rebuilding from %s", cached, error, source.name)
+    # First load: dequantize the GGUF (slow), then cache weights and tokenizer for the next process.
+    tokenizer = AutoTokenizer.from_pretrained(source.parent, gguf_file=source.name)
+    model = AutoModelForCausalLM.from_pretrained(source.parent, gguf_file=source.name, dtype=torch.float32)
+    _save_cache(model, tokenizer, cached)
+    return model.to(device).eval(), tokenizer
+
+
+def _from_pretrained(path: Path, device: str) -> tuple[Any, Any]:
+    import torch
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+
+    tokenizer = AutoTokenizer.from_pretrained(path)
+    model = AutoModelForCausalLM.from_pretrained(path, dtype=torch.float32)
+    return model.to(device).eval(), tokenizer
+
+
+def _save_cache(model: Any, tokenizer: Any, target: Path) -> None:
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=target.parent))
+        # transformers refuses save_pretrained on a GGUF-loaded model (it calls it quantized) although
+        # the weights are already dequantized floats: write config and safetensors directly.
+        from safetensors.torch import save_model
+
+        config = model.config.to_dict()
+        config.pop("quantization_config", None)
+        (staging / "config.json").write_text(json.dumps(config, indent=2), encoding="utf-8")
+        if getattr(model, "generation_config", None) is not None:
+            model.generation_config.save_pretrained(staging)
+        save_model(model, str(staging / "model.safetensors"))
+        tokenizer.save_pretrained(staging)
+        if target.exists():
+            shutil.rmtree(target, ignore_errors=True)
+        # Atomic publish: another process sees either no cache or a complete one.
+        os.replace(staging, target)
+    except Exception as error:  # caching is an optimisation: never fail a load because of it
+        _log.warning("could not cache model weights in %s: %s", target, error)

@@ -1,0 +1,108 @@
+"""`model(spec)`: a string names a model; the result is a pydantic-ai `Model`."""
+
+from __future__ import annotations
+
+import functools
+import os
+import threading
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+from pydantic_ai.models import Model
+
+from ._files import bundled_gguf, resolve_local_path
+from ._local import LocalModel
+
+__all__ = ["DEFAULT_MODEL", "count_tokens", "model", "scripted"]
+
+DEFAULT_MODEL = "local"
+_lock = threading.Lock()
+_SPECS = "'local', 'local:PATH', 'openai:MODEL@BASE_URL' or 'scripted'"
+
+
+def model(spec: str | Model | None = None) -> Model:
+    """Turn a model spec into a pydantic-ai `Model` (one instance per spec per process).
+
+    - ``local`` (default; env ``GOALGRAPH_MODEL`` overrides): SmolLM2-135M-Instruct embedded, CPU/CUDA,
+      outputs constrained to the requested JSON schema;
+    - ``local:PATH``: another GGUF file or Hugging Face model directory;
+    - ``openai:MODEL@BASE_URL``: an OpenAI-compatible server (vLLM, Ollama, llama.cpp, `goalgraph llm serve`);
+    - ``scripted``: pydantic-ai's `TestModel`, for deterministic tests.
+
+    A `Model` instance passes through unchanged.
+    """
+    if isinstance(spec, Model):
+        return spec
+    spec = (spec or os.environ.get("GOALGRAPH_MODEL") or DEFAULT_MODEL).strip()
+    with _lock:
+        return _cached(spec)
+
+
+@functools.cache
+def _cached(spec: str) -> Model:
+    kind, _, rest = spec.partition(":")
+    if kind == "local":
+        return LocalModel(resolve_local_path(rest) if rest else bundled_gguf())
+    if kind == "openai":
+        return _openai(rest, spec)
+    if kind == "scripted" and not rest:
+        from pydantic_ai.models.test import TestModel
+
+        return TestModel()
+    raise ValueError(f"unknown model spec {spec!r}: expected {_SPECS}")
+
+
+def _openai(rest: str, spec: str) -> Model:
+    name, at, base_url = rest.rpartition("@")
+    if not at or not name or not base_url.startswith(("http://", "https://")):
+        raise ValueError(f"model spec {spec!r} must look like 'openai:MODEL@http://host:port/v1'")
+    from pydantic_ai.models.openai import OpenAIChatModel
+    from pydantic_ai.providers.openai import OpenAIProvider
+
+    provider = OpenAIProvider(base_url=base_url, api_key=os.environ.get("OPENAI_API_KEY") or "not-needed")
+    return OpenAIChatModel(name, provider=provider)
+
+
+def scripted(replies: Sequence[Any] | Callable[..., Any] | None = None) -> Model:
+    """A deterministic model for tests: `TestModel` (no argument), a function, or replies in order.
+
+    With a sequence, each item answers one request: a `str` is a text reply, a `dict` the arguments of
+    a call to the first output tool (the typed result), a `(tool_name, args)` pair a tool call.
+    """
+    from pydantic_ai.messages import ModelResponse, TextPart, ToolCallPart
+    from pydantic_ai.models.function import FunctionModel
+    from pydantic_ai.models.test import TestModel
+
+    if replies is None:
+        return TestModel()
+    if callable(replies):
+        return FunctionModel(replies)
+    queue = list(replies)
+
+    def respond(messages: Any, info: Any) -> ModelResponse:
+        if not queue:
+            raise RuntimeError("the scripted model ran out of replies")
+        reply = queue.pop(0) if len(queue) > 1 else queue[0]
+        if isinstance(reply, str):
+            return ModelResponse(parts=[TextPart(reply)])
+        if isinstance(reply, tuple):
+            return ModelResponse(parts=[ToolCallPart(reply[0], reply[1])])
+        tool = info.output_tools[0].name if info.output_tools else "final_result"
+        return ModelResponse(parts=[ToolCallPart(tool, reply)])
+
+    return FunctionModel(respond)
+
+
+def count_tokens(spec: str | Model | None, text: str) -> int:
+    """Tokens of `text` for a model: the local model's own tokenizer; otherwise a 4-characters estimate."""
+    resolved = model(spec)
+    if isinstance(resolved, LocalModel):
+        return resolved.engine.count_tokens(text)
+    return max(1, len(text) // 4)
+
+
+def local_source(spec: str) -> Path:
+    """The file behind a `local[:PATH]` spec (raises a clear error when missing)."""
+    _, _, rest = spec.partition(":")
+    return resolve_local_path(rest) if rest else bundled_gguf()
