@@ -1,8 +1,8 @@
 """Models behind pydantic-ai: the embedded local model, OpenAI-compatible servers, scripted test models.
 
-    from goalgraph.llm import model
-    agent = Agent(model("local"), output_type=City)       # SmolLM2-135M on CPU, output always validates
-    agent = Agent(model("openai:qwen@http://127.0.0.1:8000/v1"), output_type=City)   # vLLM, Ollama, ...
+from goalgraph.llm import model
+agent = Agent(model("local"), output_type=City)       # SmolLM2-135M on CPU, output always validates
+agent = Agent(model("openai:qwen@http://127.0.0.1:8000/v1"), output_type=City)   # vLLM, Ollama, ...
 """
 
 from ._engine import Generation, LocalEngine

@@ -67,7 +67,9 @@ class LocalEngine:
 
     def chat_ids(self, messages: list[dict[str, str]]) -> Any:
         """Token ids of a chat rendered with the model's chat template, ready for the assistant's turn."""
-        encoded = self.tokenizer.apply_chat_template(messages, add_generation_prompt=True, return_tensors="pt")
+        encoded = self.tokenizer.apply_chat_template(
+            messages, add_generation_prompt=True, return_tensors="pt"
+        )
         ids = encoded["input_ids"] if hasattr(encoded, "keys") else encoded
         return ids.to(self.device)
 
@@ -77,7 +79,9 @@ class LocalEngine:
         key = json.dumps(schema, sort_keys=True)
         compiled = self._grammars.get(key)
         if compiled is None:
-            compiled = self._compiler.compile_json_schema(json.dumps(schema), any_whitespace=False, strict_mode=True)
+            compiled = self._compiler.compile_json_schema(
+                json.dumps(schema), any_whitespace=False, strict_mode=True
+            )
             self._grammars[key] = compiled
         return compiled
 
@@ -99,7 +103,7 @@ class LocalEngine:
             prompt = self.chat_ids(messages)
             budget = max(1, min(max_new_tokens, self.context_window - prompt.shape[1]))
             matcher = xgrammar.GrammarMatcher(self._grammar(schema)) if schema is not None else None
-            bitmask = xgrammar.allocate_token_bitmask(1, self.vocab_size) if matcher is not None else None
+            bitmask: Any = xgrammar.allocate_token_bitmask(1, self.vocab_size)
             generator = torch.Generator().manual_seed(seed) if temperature > 0 and seed is not None else None
             produced: list[int] = []
             past: Any = None
@@ -168,7 +172,7 @@ def _load(source: Path) -> tuple[Any, Any]:
     tokenizer = AutoTokenizer.from_pretrained(source.parent, gguf_file=source.name)
     model = AutoModelForCausalLM.from_pretrained(source.parent, gguf_file=source.name, dtype=torch.float32)
     _save_cache(model, tokenizer, cached)
-    return model.to(device).eval(), tokenizer
+    return model.to(device).eval(), tokenizer  # type: ignore[arg-type]
 
 
 def _from_pretrained(path: Path, device: str) -> tuple[Any, Any]:
@@ -177,7 +181,7 @@ def _from_pretrained(path: Path, device: str) -> tuple[Any, Any]:
 
     tokenizer = AutoTokenizer.from_pretrained(path)
     model = AutoModelForCausalLM.from_pretrained(path, dtype=torch.float32)
-    return model.to(device).eval(), tokenizer
+    return model.to(device).eval(), tokenizer  # type: ignore[arg-type]
 
 
 def _save_cache(model: Any, tokenizer: Any, target: Path) -> None:

@@ -41,7 +41,9 @@ def resolve_local_path(path: str | os.PathLike[str]) -> Path:
         return sorted(target.glob("*.gguf"))[0]
     if not target.exists():
         raise FileNotFoundError(f"local model path does not exist: {target}")
-    raise ValueError(f"local model path {target} is neither a .gguf file nor a model directory with config.json")
+    raise ValueError(
+        f"local model path {target} is neither a .gguf file nor a model directory with config.json"
+    )
 
 
 def cache_dir(source: Path) -> Path:

@@ -56,7 +56,9 @@ class LocalModel(FunctionModel):
     supports_images = False
     """The embedded model is text-only; vision steps send text features instead."""
 
-    def __init__(self, source: Path, settings: LocalSettings | None = None, *, engine: LocalEngine | None = None) -> None:
+    def __init__(
+        self, source: Path, settings: LocalSettings | None = None, *, engine: LocalEngine | None = None
+    ) -> None:
         self.source = source
         self.local_settings = settings or LocalSettings()
         self._engine = engine
@@ -79,7 +81,7 @@ class LocalModel(FunctionModel):
         return "goalgraph-local"
 
     async def _respond(self, messages: list[ModelMessage], info: AgentInfo) -> ModelResponse:
-        settings = dict(info.model_settings or {})
+        settings: dict[str, Any] = dict(info.model_settings or {})
         max_tokens = int(settings.get("max_tokens") or self.local_settings.max_tokens)
         temperature = float(settings.get("temperature") or self.local_settings.temperature)
         seed = settings.get("seed")
@@ -101,7 +103,12 @@ class LocalModel(FunctionModel):
             chat[-1]["content"] += f'\nIf this answers the question, reply with {{"tool": "{finish}", ...}}.'
         engine = self.engine
         generation = await asyncio.to_thread(
-            engine.generate, chat, schema=schema, max_new_tokens=max_tokens, temperature=temperature, seed=seed
+            engine.generate,
+            chat,
+            schema=schema,
+            max_new_tokens=max_tokens,
+            temperature=temperature,
+            seed=seed,
         )
         usage = RequestUsage(input_tokens=generation.input_tokens, output_tokens=generation.output_tokens)
         return ModelResponse(parts=_parse(generation.text, tools), usage=usage, model_name=self.model_name)
@@ -111,7 +118,7 @@ def _tool_union_schema(tools: list[ToolDefinition], *, allow_text: bool) -> dict
     # `$ref`s inside a tool's schema point at its root `$defs`; nested under "arguments" they must
     # resolve against the union's root instead, so the definitions move up.
     definitions: dict[str, Any] = {}
-    options = []
+    options: list[dict[str, Any]] = []
     for tool in tools:
         arguments = dict(tool.parameters_json_schema)
         definitions.update(arguments.pop("$defs", {}))
@@ -132,7 +139,7 @@ def _tool_union_schema(tools: list[ToolDefinition], *, allow_text: bool) -> dict
                 "additionalProperties": False,
             }
         )
-    union = dict(options[0]) if len(options) == 1 else {"anyOf": options}
+    union: dict[str, Any] = dict(options[0]) if len(options) == 1 else {"anyOf": options}
     if definitions:
         union["$defs"] = definitions
     return union
@@ -144,11 +151,15 @@ def _tool_instructions(tools: list[ToolDefinition], *, allow_text: bool) -> str:
         properties = tool.parameters_json_schema.get("properties", {})
         lines.append(f"- {tool.name}({', '.join(properties)}): {tool.description or ''}".rstrip())
     if allow_text:
-        lines.append(f'- {TEXT_ANSWER}: the final answer as text, {{"tool": "{TEXT_ANSWER}", "arguments": "..."}}')
+        lines.append(
+            f'- {TEXT_ANSWER}: the final answer as text, {{"tool": "{TEXT_ANSWER}", "arguments": "..."}}'
+        )
     return "\n".join(lines)
 
 
-def _render(messages: list[ModelMessage], instructions: str | None, system: str, limit: int) -> list[dict[str, str]]:
+def _render(
+    messages: list[ModelMessage], instructions: str | None, system: str, limit: int
+) -> list[dict[str, str]]:
     system_parts = [p for p in (instructions, system) if p]
     chat: list[dict[str, str]] = []
     for message in messages:

@@ -39,16 +39,33 @@ def _chat(messages: list[dict[str, Any]]) -> list[dict[str, str]]:
     for message in messages:
         role = message.get("role")
         if role == "tool":
-            chat.append({"role": "user", "content": f"Result of {message.get('name') or 'tool'}: {_flatten(message.get('content'))}"})
+            chat.append(
+                {
+                    "role": "user",
+                    "content": f"Result of {message.get('name') or 'tool'}: {_flatten(message.get('content'))}",
+                }
+            )
         elif role == "assistant" and message.get("tool_calls"):
             for call in message["tool_calls"]:
                 function = call.get("function", {})
                 arguments = function.get("arguments") or "{}"
-                chat.append({"role": "assistant", "content": json.dumps({"tool": function.get("name"), "arguments": json.loads(arguments)})})
+                chat.append(
+                    {
+                        "role": "assistant",
+                        "content": json.dumps(
+                            {"tool": function.get("name"), "arguments": json.loads(arguments)}
+                        ),
+                    }
+                )
         elif role in ("system", "developer"):
             chat.append({"role": "system", "content": _flatten(message.get("content"))})
         else:
-            chat.append({"role": "assistant" if role == "assistant" else "user", "content": _flatten(message.get("content"))})
+            chat.append(
+                {
+                    "role": "assistant" if role == "assistant" else "user",
+                    "content": _flatten(message.get("content")),
+                }
+            )
     return chat
 
 
@@ -70,14 +87,18 @@ def _tool_schema(tools: list[dict[str, Any]], tool_choice: Any) -> tuple[dict[st
         wanted = tool_choice.get("function", {}).get("name")
         definitions = [d for d in definitions if d.name == wanted] or definitions
     allow_text = tool_choice not in ("required",) and not isinstance(tool_choice, dict)
-    return _tool_union_schema(definitions, allow_text=allow_text), _tool_instructions(definitions, allow_text=allow_text)
+    return _tool_union_schema(definitions, allow_text=allow_text), _tool_instructions(
+        definitions, allow_text=allow_text
+    )
 
 
 def create_app(model: LocalModel, *, served_name: str = "local") -> Starlette:
     """The Starlette app serving `model` under the model id `served_name`."""
 
     async def models(request: Request) -> JSONResponse:
-        return JSONResponse({"object": "list", "data": [{"id": served_name, "object": "model", "owned_by": "goalgraph"}]})
+        return JSONResponse(
+            {"object": "list", "data": [{"id": served_name, "object": "model", "owned_by": "goalgraph"}]}
+        )
 
     async def completions(request: Request) -> JSONResponse:
         try:
@@ -100,7 +121,9 @@ def create_app(model: LocalModel, *, served_name: str = "local") -> Starlette:
                 schema = response_format.get("json_schema", {}).get("schema") or {"type": "object"}
             elif response_format.get("type") == "json_object":
                 schema = {"type": "object"}
-        max_tokens = int(body.get("max_completion_tokens") or body.get("max_tokens") or model.local_settings.max_tokens)
+        max_tokens = int(
+            body.get("max_completion_tokens") or body.get("max_tokens") or model.local_settings.max_tokens
+        )
         try:
             generation = await asyncio.to_thread(
                 model.engine.generate,
@@ -111,7 +134,10 @@ def create_app(model: LocalModel, *, served_name: str = "local") -> Starlette:
                 seed=body.get("seed"),
             )
         except Exception as error:  # a bad schema or a model failure is the client's answer, not a crash
-            return _error(400 if isinstance(error, ValueError | RuntimeError) else 500, f"{type(error).__name__}: {error}")
+            return _error(
+                400 if isinstance(error, ValueError | RuntimeError) else 500,
+                f"{type(error).__name__}: {error}",
+            )
         message: dict[str, Any] = {"role": "assistant", "content": generation.text}
         finish = "stop" if generation.output_tokens < max_tokens else "length"
         if tools and schema is not None:
@@ -129,7 +155,10 @@ def create_app(model: LocalModel, *, served_name: str = "local") -> Starlette:
                         {
                             "id": f"call_{uuid.uuid4().hex[:12]}",
                             "type": "function",
-                            "function": {"name": call.get("tool"), "arguments": json.dumps(call.get("arguments"))},
+                            "function": {
+                                "name": call.get("tool"),
+                                "arguments": json.dumps(call.get("arguments")),
+                            },
                         }
                     ],
                 }

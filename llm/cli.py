@@ -21,7 +21,9 @@ def _load(spec: str):  # type: ignore[no-untyped-def]
         _console.print(f"[red]error:[/red] {error}")
         raise typer.Exit(2) from None
     if not isinstance(loaded, LocalModel):
-        _console.print(f"[red]error:[/red] --model {spec!r} is not a local model (expected 'local' or 'local:PATH')")
+        _console.print(
+            f"[red]error:[/red] --model {spec!r} is not a local model (expected 'local' or 'local:PATH')"
+        )
         raise typer.Exit(2)
     with _console.status(f"loading {loaded.model_name} …"):
         _ = loaded.engine
@@ -41,8 +43,10 @@ def serve(
     from ._server import create_app
 
     loaded = _load(model)
-    _console.print(f"serving {loaded.model_name} as [b]{name}[/b] on http://{host}:{port}/v1 "
-                   f"— use the spec [b]openai:{name}@http://{host}:{port}/v1[/b]")
+    _console.print(
+        f"serving {loaded.model_name} as [b]{name}[/b] on http://{host}:{port}/v1 "
+        f"— use the spec [b]openai:{name}@http://{host}:{port}/v1[/b]"
+    )
     uvicorn.run(create_app(loaded, served_name=name), host=host, port=port, log_level="warning")
 
 

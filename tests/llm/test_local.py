@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from enum import Enum
+from enum import StrEnum
 from typing import Literal
 
 from pydantic import BaseModel, Field
@@ -27,7 +27,7 @@ class Fact(BaseModel):
     population_millions: int
 
 
-class Mood(str, Enum):
+class Mood(StrEnum):
     happy = "happy"
     sad = "sad"
 
@@ -39,7 +39,9 @@ class Fruits(BaseModel):
 
 
 def test_nested_model_validates(local_model: LocalModel) -> None:
-    result = Agent(local_model, output_type=Fact).run_sync("The capital of France and its population.", model_settings=SHORT)
+    result = Agent(local_model, output_type=Fact).run_sync(
+        "The capital of France and its population.", model_settings=SHORT
+    )
     assert isinstance(result.output, Fact)
     assert isinstance(result.output.capital, Capital)
 
@@ -49,12 +51,16 @@ def test_literal_and_enum_validate(local_model: LocalModel) -> None:
         "Is 'I love it' positive or negative?", model_settings=SHORT
     )
     assert literal.output in ("positive", "negative")
-    enum = Agent(local_model, output_type=Mood).run_sync("I just won the lottery! How do I feel?", model_settings=SHORT)
+    enum = Agent(local_model, output_type=Mood).run_sync(
+        "I just won the lottery! How do I feel?", model_settings=SHORT
+    )
     assert isinstance(enum.output, Mood)
 
 
 def test_list_validates(local_model: LocalModel) -> None:
-    result = Agent(local_model, output_type=Fruits).run_sync("Name up to three fruits.", model_settings={"max_tokens": 64})
+    result = Agent(local_model, output_type=Fruits).run_sync(
+        "Name up to three fruits.", model_settings={"max_tokens": 64}
+    )
     assert 1 <= len(result.output.names) <= 3
     assert all(isinstance(name, str) for name in result.output.names)
 
@@ -77,7 +83,9 @@ def test_agent_calls_a_tool_with_schema_valid_arguments(local_model: LocalModel)
         tools=[multiply.as_pydantic_ai()],
         system_prompt="First call the multiply tool with the two numbers, then give its result as the final result.",
     )
-    result = agent.run_sync("What is 6 times 7?", model_settings=SHORT, usage_limits=UsageLimits(request_limit=5))
+    result = agent.run_sync(
+        "What is 6 times 7?", model_settings=SHORT, usage_limits=UsageLimits(request_limit=5)
+    )
     assert calls, "the model never called the tool"
     assert all(isinstance(a, float) and isinstance(b, float) for a, b in calls)
     assert isinstance(result.output, Product)

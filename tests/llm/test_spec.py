@@ -24,12 +24,12 @@ def test_malformed_openai_spec() -> None:
 
 def test_missing_gguf_names_the_path(tmp_path: Path) -> None:
     missing = tmp_path / "nowhere.gguf"
-    with pytest.raises(FileNotFoundError, match="nowhere.gguf"):
+    with pytest.raises(FileNotFoundError, match=r"nowhere\.gguf"):
         model(f"local:{missing}")
 
 
 def test_directory_without_model(tmp_path: Path) -> None:
-    with pytest.raises(ValueError, match="neither a .gguf file nor a model directory"):
+    with pytest.raises(ValueError, match=r"neither a \.gguf file nor a model directory"):
         model(f"local:{tmp_path}")
 
 

@@ -1,0 +1,115 @@
+"""Embedded model: cold vs. warm load, and constrained vs. plain `generate` tokens/s, in one run.
+
+    python benchmarks/llm_bench.py --out results/llm_bench.json
+
+Loads are measured in fresh processes (a cold load from the GGUF into an empty cache directory, then a
+warm load from that cache). Decoding is measured in this process on the same prompts and the same
+token counts: `goalgraph.llm` under an xgrammar JSON-schema constraint vs. transformers' own
+`model.generate` with no constraint (the peer).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+PROMPTS = [
+    "Describe the city of Paris for a travel guide.",
+    "Explain how a bicycle works to a child.",
+    "Write a short story about a lighthouse keeper.",
+    "List the steps to bake bread at home.",
+]
+SCHEMA = {
+    "type": "object",
+    "properties": {"title": {"type": "string"}, "text": {"type": "string"}},
+    "required": ["title", "text"],
+}
+# Library imports (torch, transformers) are paid by any process and timed apart from the model load.
+LOAD_SNIPPET = """
+import time, json
+started = time.perf_counter()
+import torch, transformers, xgrammar
+from goalgraph.llm import model
+imported = time.perf_counter()
+engine = model("local").engine
+print(json.dumps({"load_s": time.perf_counter() - imported, "import_s": imported - started}))
+"""
+
+
+def _load_seconds(cache: str) -> float:
+    env = {**os.environ, "GOALGRAPH_CACHE_DIR": cache, "HF_HUB_OFFLINE": "1"}
+    output = subprocess.run(
+        [sys.executable, "-c", LOAD_SNIPPET], env=env, capture_output=True, text=True, check=True
+    )
+    return float(json.loads(output.stdout.strip().splitlines()[-1])["load_s"])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", type=Path, required=True)
+    parser.add_argument("--tokens", type=int, default=48, help="tokens generated per prompt")
+    parser.add_argument("--repeats", type=int, default=2)
+    args = parser.parse_args()
+
+    with tempfile.TemporaryDirectory() as cache:
+        cold = _load_seconds(cache)
+        warm = statistics.median(_load_seconds(cache) for _ in range(3))
+
+    import torch
+
+    from goalgraph.llm import model
+
+    engine = model("local").engine
+    constrained_rates, plain_rates = [], []
+    for _ in range(args.repeats):
+        for prompt in PROMPTS:
+            chat = [{"role": "user", "content": prompt}]
+            engine.generate(chat, schema=SCHEMA, max_new_tokens=2)  # grammar compiled outside the timing
+            constrained = engine.generate(chat, schema=SCHEMA, max_new_tokens=args.tokens)
+            constrained_rates.append(constrained.output_tokens / constrained.seconds)
+            ids = engine.chat_ids(chat)
+            with torch.inference_mode():
+                started = time.perf_counter()
+                out = engine.model.generate(
+                    ids,
+                    attention_mask=torch.ones_like(ids),
+                    max_new_tokens=constrained.output_tokens,
+                    min_new_tokens=constrained.output_tokens,
+                    do_sample=False,
+                    pad_token_id=engine.tokenizer.eos_token_id,
+                )
+                seconds = time.perf_counter() - started
+            plain_rates.append((out.shape[1] - ids.shape[1]) / seconds)
+    constrained_tok_s = statistics.median(constrained_rates)
+    unconstrained_tok_s = statistics.median(plain_rates)
+    summary = {
+        "cold_load_s": cold,
+        "warm_load_s": warm,
+        "constrained_tok_s": constrained_tok_s,
+        "unconstrained_tok_s": unconstrained_tok_s,
+        "constrained_cost_pct": 100 * (1 - constrained_tok_s / unconstrained_tok_s),
+        "targets": {"warm_load_s_max": 3.0, "constrained_cost_pct_max": 15.0},
+    }
+    document = {
+        "summary": summary,
+        "prompts": PROMPTS,
+        "tokens_per_prompt": args.tokens,
+        "repeats": args.repeats,
+        "torch_threads": torch.get_num_threads(),
+        "cpu_count": os.cpu_count(),
+        "load_average": os.getloadavg(),
+    }
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(document, indent=2))
+    print(json.dumps(summary, indent=2))
+
+
+if __name__ == "__main__":
+    main()
