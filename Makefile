@@ -43,7 +43,7 @@ demo-view: demo
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
-	$(VENV)/bin/ruff format --check . || true
+	$(VENV)/bin/ruff format --check .
 
 # mypy needs the package under its own name; the repository root *is* the package, so point a link at it.
 typecheck: $(STAMP)

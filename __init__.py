@@ -1,8 +1,8 @@
 """goalgraph: graph-structured LLM agents from typed tools, a GOAP planner, shared memory and traces.
 
-    from goalgraph import tool, llm
-    @tool
-    def add(a: int, b: int) -> int: ...
+from goalgraph import tool, llm
+@tool
+def add(a: int, b: int) -> int: ...
 """
 
 from .tools import Tool, ToolError, tool

@@ -1,8 +1,8 @@
 """The `goalgraph` command: demos, the local model server, evaluations, benchmarks and the trace viewer.
 
-    goalgraph demo tools             # a pydantic-ai agent on the embedded model calls two typed tools
-    goalgraph llm chat "Hello"       # one reply from the embedded model
-    goalgraph traces serve           # open the trace viewer
+goalgraph demo tools             # a pydantic-ai agent on the embedded model calls two typed tools
+goalgraph llm chat "Hello"       # one reply from the embedded model
+goalgraph traces serve           # open the trace viewer
 """
 
 from __future__ import annotations
@@ -18,7 +18,9 @@ from rich.console import Console
 
 __all__ = ["app", "main"]
 
-app = typer.Typer(no_args_is_help=True, add_completion=False, help="goalgraph: typed-tool agents with GOAP plans.")
+app = typer.Typer(
+    no_args_is_help=True, add_completion=False, help="goalgraph: typed-tool agents with GOAP plans."
+)
 demo_app = typer.Typer(no_args_is_help=True, help="Run a demo (the scripts in examples/).")
 eval_app = typer.Typer(no_args_is_help=True, help="Evaluate an agent on a data file.")
 app.add_typer(demo_app, name="demo")
@@ -68,7 +70,9 @@ def _make_demo(script: Path) -> Any:
         runpy.run_path(str(script), run_name="__main__")
 
     docstring = script.read_text(encoding="utf-8").split('"""')
-    run.__doc__ = docstring[1].strip().splitlines()[0] if len(docstring) > 2 else f"Run examples/{script.name}."
+    run.__doc__ = (
+        docstring[1].strip().splitlines()[0] if len(docstring) > 2 else f"Run examples/{script.name}."
+    )
     return run
 
 

@@ -28,11 +28,22 @@ def chart(results: dict[str, Any], path: Path) -> None:
     import matplotlib.pyplot as plt
 
     summary = results["summary"]
-    chains = sorted((m for m, v in summary.items() if v.get("chain") is True), key=lambda m: -summary[m]["psnr"])[:5]
-    methods = ["bicubic", "fourk_fidelity", "fourk_perception", *[m for m in ("ExpSR-s4-F",) if m in summary], *chains]
+    chains = sorted(
+        (m for m, v in summary.items() if v.get("chain") is True), key=lambda m: -summary[m]["psnr"]
+    )[:5]
+    methods = [
+        "bicubic",
+        "fourk_fidelity",
+        "fourk_perception",
+        *[m for m in ("ExpSR-s4-F",) if m in summary],
+        *chains,
+    ]
     fig, axes = plt.subplots(1, 2, figsize=(13, 5))
     colors = ["#888" if m == "bicubic" else "#2a7" if m.startswith("fourk") else "#57c" for m in methods]
-    for ax, key, label in ((axes[0], "psnr", "PSNR-Y (dB, higher better)"), (axes[1], "niqe", "NIQE (lower better)")):
+    for ax, key, label in (
+        (axes[0], "psnr", "PSNR-Y (dB, higher better)"),
+        (axes[1], "niqe", "NIQE (lower better)"),
+    ):
         values = [summary[m][key] for m in methods]
         ax.barh(range(len(methods)), values, color=colors)
         ax.set_yticks(range(len(methods)), methods, fontsize=8)
@@ -60,9 +71,15 @@ def timing_4k(profile: str) -> dict[str, Any]:
     result = run_fourk(Image.from_array(noisy), profile=profile, model="test")
     seconds = time.perf_counter() - start
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    return {"profile": profile, "input": "1024x1024", "output": f"{result.final.width}x{result.final.height}",
-            "seconds": seconds, "peak_rss_mb": peak_mb, "plan": result.plan,
-            "path": [f"{s}@{e}" for s, e in result.restoration.path]}
+    return {
+        "profile": profile,
+        "input": "1024x1024",
+        "output": f"{result.final.width}x{result.final.height}",
+        "seconds": seconds,
+        "peak_rss_mb": peak_mb,
+        "plan": result.plan,
+        "path": [f"{s}@{e}" for s, e in result.restoration.path],
+    }
 
 
 def main() -> None:
@@ -105,8 +122,11 @@ def main() -> None:
     chart(results, args.out.with_suffix(".png"))
     for method in ("bicubic", "best_single_chain", "fourk_fidelity", "fourk_perception", "ExpSR-s4-F"):
         m = summary[method]
-        print(f"{method:<20} PSNR {m['psnr']:.2f}  SSIM {m['ssim']:.3f}  NIQE {m['niqe']:.2f}  {m['seconds']:.2f} s"
-              + (f"  ({m['chain']})" if "chain" in m and isinstance(m["chain"], str) else ""), file=sys.stdout)
+        print(
+            f"{method:<20} PSNR {m['psnr']:.2f}  SSIM {m['ssim']:.3f}  NIQE {m['niqe']:.2f}  {m['seconds']:.2f} s"
+            + (f"  ({m['chain']})" if "chain" in m and isinstance(m["chain"], str) else ""),
+            file=sys.stdout,
+        )
     print(json.dumps(results["ratios"], indent=2))
 
 

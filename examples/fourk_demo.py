@@ -37,22 +37,33 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=Path("out/fourk_demo"), help="report folder")
     parser.add_argument("--side", type=int, default=256, help="side of the degraded input in px")
     parser.add_argument("--profile", default="FastGen4K-P", help="4KAgent profile name or YAML path")
-    parser.add_argument("--model", default="test", help="perception model spec (`local` for the embedded LLM)")
+    parser.add_argument(
+        "--model", default="test", help="perception model spec (`local` for the embedded LLM)"
+    )
     args = parser.parse_args()
 
     console = Console()
     image = Image.from_array(degraded_photo(args.side))
-    console.print(f"[bold]4KAgent[/] on a degraded {image.width}×{image.height} astronaut, profile {args.profile}")
+    console.print(
+        f"[bold]4KAgent[/] on a degraded {image.width}×{image.height} astronaut, profile {args.profile}"
+    )
     start = time.perf_counter()
     with console.status("perceiving and restoring…") as status:
-        result = run_fourk(image, profile=args.profile, model=args.model, work_dir=args.out,
-                           on_step=lambda message: status.update(f"done: {message}"))
+        result = run_fourk(
+            image,
+            profile=args.profile,
+            model=args.model,
+            work_dir=args.out,
+            on_step=lambda message: status.update(f"done: {message}"),
+        )
     console.print(f"plan: {' → '.join(result.plan)}")
     for subtask, expert in result.restoration.path:
         console.print(f"  {subtask:<36} {expert}")
     rollbacks = sum(e.kind == "rollback" for e in result.restoration.events)
-    console.print(f"output {result.final.width}×{result.final.height}, rollbacks {rollbacks}, "
-                  f"faces {result.faces}, {time.perf_counter() - start:.1f} s")
+    console.print(
+        f"output {result.final.width}×{result.final.height}, rollbacks {rollbacks}, "
+        f"faces {result.faces}, {time.perf_counter() - start:.1f} s"
+    )
     page = write_report(result, args.out, title=f"4KAgent demo ({args.profile})")
     console.print(f"report: [link=file://{page.resolve()}]{page}[/link]")
 

@@ -7,6 +7,7 @@ agent = Agent(model("openai:qwen@http://127.0.0.1:8000/v1"), output_type=City)  
 
 from ._engine import Generation, LocalEngine
 from ._local import LocalModel, LocalSettings
+from ._schema import literal_of
 from ._spec import DEFAULT_MODEL, count_tokens, model, scripted
 
 __all__ = [
@@ -16,6 +17,7 @@ __all__ = [
     "LocalModel",
     "LocalSettings",
     "count_tokens",
+    "literal_of",
     "model",
     "scripted",
 ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 import json
 import logging
 import os
@@ -9,7 +10,6 @@ import shutil
 import tempfile
 import threading
 import time
-import warnings
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -19,8 +19,6 @@ from ._files import cache_dir
 __all__ = ["Generation", "LocalEngine", "load_engine"]
 
 _log = logging.getLogger(__name__)
-# transformers 5.2x renames the KV-cache argument; the old name still works through 5.39.
-warnings.filterwarnings("ignore", message=r".*`past_key_values` is deprecated", category=FutureWarning)
 
 
 @dataclass(frozen=True)
@@ -58,6 +56,13 @@ class LocalEngine:
         self._grammars: dict[str, Any] = {}
         self._lock = threading.Lock()
         self._torch = torch
+        self.jump_forward = True
+        """Emit grammar-forced tokens without sampling them (off only to measure what it saves)."""
+        # transformers 5.2x renamed the KV-cache argument `past_key_values` to `cache`; use whichever
+        # this version's forward takes (the old name warns from 5.2x on).
+        self._cache_arg = (
+            "cache" if "cache" in inspect.signature(model.forward).parameters else "past_key_values"
+        )
         self.eos_ids = {int(tokenizer.eos_token_id)} if tokenizer.eos_token_id is not None else set()
         self.context_window = int(getattr(model.config, "max_position_embeddings", 8192))
 
@@ -104,13 +109,31 @@ class LocalEngine:
             budget = max(1, min(max_new_tokens, self.context_window - prompt.shape[1]))
             matcher = xgrammar.GrammarMatcher(self._grammar(schema)) if schema is not None else None
             bitmask: Any = xgrammar.allocate_token_bitmask(1, self.vocab_size)
-            generator = torch.Generator().manual_seed(seed) if temperature > 0 and seed is not None else None
+            generator = (
+                torch.Generator(device=self.device).manual_seed(int(seed))
+                if temperature > 0 and seed is not None
+                else None
+            )
             produced: list[int] = []
             past: Any = None
             step_input = prompt
-            for _ in range(budget):
-                out = self.model(input_ids=step_input, past_key_values=past, use_cache=True)
-                past = out.past_key_values
+            while len(produced) < budget:
+                if matcher is not None and self.jump_forward:
+                    # Jump-forward decoding: text the grammar forces (keys, `{"tool": "NAME", ...`) needs no
+                    # sampling; its tokens join the next forward pass instead of costing one pass each.
+                    forced = matcher.find_jump_forward_tokens()[: budget - len(produced)]
+                    accepted = [t for t in forced if matcher.accept_token(t)]
+                    if len(accepted) < len(forced):  # cannot happen for forced text; never trust it blindly
+                        break
+                    if accepted:
+                        produced.extend(accepted)
+                        # `step_input` holds what the model has not read yet (the prompt, or the last token).
+                        tail = torch.tensor([accepted], device=self.device)
+                        step_input = torch.cat([step_input, tail], dim=1)
+                        if matcher.is_terminated() or len(produced) >= budget:
+                            break
+                out = self.model(input_ids=step_input, use_cache=True, **{self._cache_arg: past})
+                past = out.cache if self._cache_arg == "cache" else out.past_key_values
                 logits = out.logits[:, -1, :].float()
                 if matcher is not None:
                     matcher.fill_next_token_bitmask(bitmask)
@@ -151,7 +174,13 @@ def load_engine(source: Path) -> LocalEngine:
 
 
 def _load(source: Path) -> tuple[Any, Any]:
-    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    if "HF_HUB_OFFLINE" not in os.environ:
+        # Local files only: without this, a tokenizer load may probe the Hub and wait on the network.
+        os.environ["HF_HUB_OFFLINE"] = "1"
+        import huggingface_hub.constants
+
+        # The Hub library reads the variable once, at import; it may already be imported.
+        huggingface_hub.constants.HF_HUB_OFFLINE = True
     os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
     import torch
     from transformers import AutoModelForCausalLM, AutoTokenizer

@@ -87,20 +87,33 @@ class LocalModel(FunctionModel):
         seed = settings.get("seed")
         params = info.model_request_parameters
         tools = [*info.function_tools, *info.output_tools]
+        # Native/prompted structured output arrives as JSON text for `output_object`; plain text is
+        # only an option when the agent accepts text and offers no output tool.
+        text_schema: dict[str, Any] | None = None
+        if params.output_object is not None and params.output_mode in ("native", "prompted"):
+            text_schema = dict(params.output_object.json_schema)
+        elif info.allow_text_output and not info.output_tools:
+            text_schema = {"type": "string"}
         schema: dict[str, Any] | None
         if tools:
-            schema = _tool_union_schema(tools, allow_text=info.allow_text_output and not info.output_tools)
-            system = _tool_instructions(tools, allow_text=info.allow_text_output and not info.output_tools)
-        elif params.output_object is not None:
-            schema = dict(params.output_object.json_schema)
+            schema = _tool_union_schema(tools, text_schema=text_schema)
+            system = _tool_instructions(tools, text_schema=text_schema)
+        elif text_schema is not None and text_schema != {"type": "string"}:
+            schema = text_schema
             system = "Reply with one JSON object matching this schema: " + json.dumps(schema)
         else:
             schema, system = None, ""
         chat = _render(messages, info.instructions, system, self.local_settings.max_tool_result_chars)
-        if info.output_tools and chat and chat[-1]["content"].startswith("Result of "):
-            # Small models tend to call the same tool again; say plainly how to finish.
-            finish = info.output_tools[0].name
-            chat[-1]["content"] += f'\nIf this answers the question, reply with {{"tool": "{finish}", ...}}.'
+        if info.output_tools:
+            called = {
+                part.tool_name
+                for message in messages
+                if isinstance(message, ModelResponse)
+                for part in message.parts
+                if isinstance(part, ToolCallPart)
+            }
+            pending = [t.name for t in info.function_tools if t.name not in called]
+            nudge_after_tool_result(chat, pending, info.output_tools[0].name)
         engine = self.engine
         generation = await asyncio.to_thread(
             engine.generate,
@@ -114,27 +127,32 @@ class LocalModel(FunctionModel):
         return ModelResponse(parts=_parse(generation.text, tools), usage=usage, model_name=self.model_name)
 
 
-def _tool_union_schema(tools: list[ToolDefinition], *, allow_text: bool) -> dict[str, Any]:
+def nudge_after_tool_result(chat: list[dict[str, str]], pending: list[str], finish: str) -> None:
+    """After a tool result, say plainly how to finish (`finish`) and which tools are still uncalled.
+
+    Small models tend to call the same tool again, or to skip a planned second tool.
+    """
+    if not chat or not chat[-1]["content"].startswith("Result of "):
+        return
+    nudge = f"If a step is still missing, call {' or '.join(pending)}. " if pending else ""
+    chat[-1]["content"] += f'\n{nudge}If this answers the question, reply with {{"tool": "{finish}", ...}}.'
+
+
+def _tool_union_schema(tools: list[ToolDefinition], *, text_schema: dict[str, Any] | None) -> dict[str, Any]:
+    """The grammar's schema: one `{"tool": NAME, "arguments": ARGS}` option per tool (and per text answer)."""
     # `$ref`s inside a tool's schema point at its root `$defs`; nested under "arguments" they must
     # resolve against the union's root instead, so the definitions move up.
     definitions: dict[str, Any] = {}
     options: list[dict[str, Any]] = []
-    for tool in tools:
-        arguments = dict(tool.parameters_json_schema)
+    named = [(tool.name, dict(tool.parameters_json_schema)) for tool in tools]
+    if text_schema is not None:
+        named.append((TEXT_ANSWER, dict(text_schema)))
+    for name, arguments in named:
         definitions.update(arguments.pop("$defs", {}))
         options.append(
             {
                 "type": "object",
-                "properties": {"tool": {"const": tool.name}, "arguments": arguments},
-                "required": ["tool", "arguments"],
-                "additionalProperties": False,
-            }
-        )
-    if allow_text:
-        options.append(
-            {
-                "type": "object",
-                "properties": {"tool": {"const": TEXT_ANSWER}, "arguments": {"type": "string"}},
+                "properties": {"tool": {"const": name}, "arguments": arguments},
                 "required": ["tool", "arguments"],
                 "additionalProperties": False,
             }
@@ -145,15 +163,17 @@ def _tool_union_schema(tools: list[ToolDefinition], *, allow_text: bool) -> dict
     return union
 
 
-def _tool_instructions(tools: list[ToolDefinition], *, allow_text: bool) -> str:
+def _tool_instructions(tools: list[ToolDefinition], *, text_schema: dict[str, Any] | None) -> str:
     lines = ['Reply with one JSON object {"tool": NAME, "arguments": {...}}. Tools:']
     for tool in tools:
         properties = tool.parameters_json_schema.get("properties", {})
         lines.append(f"- {tool.name}({', '.join(properties)}): {tool.description or ''}".rstrip())
-    if allow_text:
+    if text_schema == {"type": "string"}:
         lines.append(
             f'- {TEXT_ANSWER}: the final answer as text, {{"tool": "{TEXT_ANSWER}", "arguments": "..."}}'
         )
+    elif text_schema is not None:
+        lines.append(f"- {TEXT_ANSWER}: the final answer, arguments matching {json.dumps(text_schema)}")
     return "\n".join(lines)
 
 
@@ -203,5 +223,6 @@ def _parse(text: str, tools: list[ToolDefinition]) -> list[Any]:
         return [TextPart(content=text)]
     name, arguments = call.get("tool"), call.get("arguments")
     if name == TEXT_ANSWER:
-        return [TextPart(content=str(arguments))]
+        # A string is a text reply; an object is native/prompted structured output, sent as JSON text.
+        return [TextPart(content=arguments if isinstance(arguments, str) else json.dumps(arguments))]
     return [ToolCallPart(tool_name=str(name), args=arguments, tool_call_id=f"call_{uuid.uuid4().hex[:12]}")]

@@ -17,7 +17,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
-from ._local import TEXT_ANSWER, LocalModel
+from ._local import TEXT_ANSWER, LocalModel, nudge_after_tool_result
 
 __all__ = ["create_app"]
 
@@ -69,7 +69,44 @@ def _chat(messages: list[dict[str, Any]]) -> list[dict[str, str]]:
     return chat
 
 
-def _tool_schema(tools: list[dict[str, Any]], tool_choice: Any) -> tuple[dict[str, Any], str]:
+def _one_system_message(chat: list[dict[str, str]], instructions: str) -> list[dict[str, str]]:
+    """All system text in one leading message, the client's first and then `instructions`.
+
+    That is how `LocalModel` renders a request; a small model reads two system turns differently from one
+    (it even spells its JSON in more, shorter tokens), so the served model would not answer like the
+    embedded one.
+    """
+    system = [m["content"] for m in chat if m["role"] == "system" and m["content"]]
+    if instructions:
+        system.append(instructions)
+    rest = [m for m in chat if m["role"] != "system"]
+    return [{"role": "system", "content": "\n\n".join(system)}, *rest] if system else rest
+
+
+def _nudge_like_local(chat: list[dict[str, str]], messages: list[dict[str, Any]], tools: list[Any]) -> None:
+    """The embedded model's hint after a tool result, when the client marks a tool as its final answer.
+
+    OpenAI's API does not say which tool ends a run; pydantic-ai names its output tools ``final_result*``
+    (the only client convention there is), so those are the finishers and the others are function tools.
+    """
+    names = [t.get("function", {}).get("name", "") for t in tools if isinstance(t, dict)]
+    finishers = [n for n in names if n.startswith("final_result")]
+    if not finishers:
+        return
+    called = {
+        call.get("function", {}).get("name")
+        for message in messages
+        if isinstance(message, dict) and message.get("role") == "assistant"
+        for call in message.get("tool_calls") or []
+        if isinstance(call, dict)
+    }
+    pending = [n for n in names if n not in finishers and n not in called]
+    nudge_after_tool_result(chat, pending, finishers[0])
+
+
+def _tool_schema(
+    tools: list[dict[str, Any]], tool_choice: Any, answer_schema: dict[str, Any] | None
+) -> tuple[dict[str, Any], str]:
     from pydantic_ai.tools import ToolDefinition
 
     from ._local import _tool_instructions, _tool_union_schema
@@ -86,10 +123,22 @@ def _tool_schema(tools: list[dict[str, Any]], tool_choice: Any) -> tuple[dict[st
     if isinstance(tool_choice, dict):
         wanted = tool_choice.get("function", {}).get("name")
         definitions = [d for d in definitions if d.name == wanted] or definitions
-    allow_text = tool_choice not in ("required",) and not isinstance(tool_choice, dict)
-    return _tool_union_schema(definitions, allow_text=allow_text), _tool_instructions(
-        definitions, allow_text=allow_text
+    forced = tool_choice == "required" or isinstance(tool_choice, dict)
+    text_schema = None if forced else (answer_schema or {"type": "string"})
+    return _tool_union_schema(definitions, text_schema=text_schema), _tool_instructions(
+        definitions, text_schema=text_schema
     )
+
+
+def _answer_schema(response_format: Any) -> dict[str, Any] | None:
+    """The JSON schema a `response_format` asks for (None: free text)."""
+    if not isinstance(response_format, dict):
+        return None
+    if response_format.get("type") == "json_schema":
+        return dict(response_format.get("json_schema", {}).get("schema") or {"type": "object"})
+    if response_format.get("type") == "json_object":
+        return {"type": "object"}
+    return None
 
 
 def create_app(model: LocalModel, *, served_name: str = "local") -> Starlette:
@@ -110,17 +159,13 @@ def create_app(model: LocalModel, *, served_name: str = "local") -> Starlette:
         if body.get("stream"):
             return _error(400, "streaming is not supported by this server; send stream=false")
         chat = _chat(body["messages"])
-        schema: dict[str, Any] | None = None
+        schema = _answer_schema(body.get("response_format"))
         tools = body.get("tools") or []
+        instructions = ""
         if tools and body.get("tool_choice") != "none":
-            schema, instructions = _tool_schema(tools, body.get("tool_choice"))
-            chat.insert(0, {"role": "system", "content": instructions})
-        else:
-            response_format = body.get("response_format") or {}
-            if response_format.get("type") == "json_schema":
-                schema = response_format.get("json_schema", {}).get("schema") or {"type": "object"}
-            elif response_format.get("type") == "json_object":
-                schema = {"type": "object"}
+            schema, instructions = _tool_schema(tools, body.get("tool_choice"), schema)
+        chat = _one_system_message(chat, instructions)
+        _nudge_like_local(chat, body["messages"], tools)
         max_tokens = int(
             body.get("max_completion_tokens") or body.get("max_tokens") or model.local_settings.max_tokens
         )
@@ -146,7 +191,8 @@ def create_app(model: LocalModel, *, served_name: str = "local") -> Starlette:
             except json.JSONDecodeError:
                 call = None
             if isinstance(call, dict) and call.get("tool") == TEXT_ANSWER:
-                message["content"] = str(call.get("arguments"))
+                answer = call.get("arguments")
+                message["content"] = answer if isinstance(answer, str) else json.dumps(answer)
             elif isinstance(call, dict):
                 message = {
                     "role": "assistant",

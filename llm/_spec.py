@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import json
 import os
 import threading
 from collections.abc import Callable, Sequence
@@ -12,7 +13,7 @@ from typing import Any
 from pydantic_ai.models import Model
 
 from ._files import bundled_gguf, resolve_local_path
-from ._local import LocalModel
+from ._local import LocalModel, _render
 
 __all__ = ["DEFAULT_MODEL", "count_tokens", "model", "scripted"]
 
@@ -94,12 +95,38 @@ def scripted(replies: Sequence[Any] | Callable[..., Any] | None = None) -> Model
     return FunctionModel(respond)
 
 
-def count_tokens(spec: str | Model | None, text: str) -> int:
-    """Tokens of `text` for a model: the local model's own tokenizer; otherwise a 4-characters estimate."""
+def count_tokens(spec: str | Model | None, content: str | Sequence[Any]) -> int:
+    """Tokens of `content` for a model, to measure context in the model's own units.
+
+    `content` is a text, a chat (``[{"role": ..., "content": ...}]``) or pydantic-ai messages; a chat
+    or messages count as the local model would see them (chat template included). Models other than
+    the local one get a 4-characters-per-token estimate.
+    """
     resolved = model(spec)
     if isinstance(resolved, LocalModel):
-        return resolved.engine.count_tokens(text)
+        engine = resolved.engine
+        if isinstance(content, str):
+            return engine.count_tokens(content)
+        return int(engine.chat_ids(_as_chat(content, resolved)).shape[1])
+    text = content if isinstance(content, str) else json.dumps(_as_chat(content, None), ensure_ascii=False)
     return max(1, len(text) // 4)
+
+
+def _as_chat(content: Sequence[Any], local: LocalModel | None) -> list[dict[str, str]]:
+    from pydantic_ai.messages import ModelRequest, ModelResponse
+
+    if all(isinstance(item, ModelRequest | ModelResponse) for item in content):
+        limit = local.local_settings.max_tool_result_chars if local else 10**9
+        return _render(list(content), None, "", limit)
+    chat = []
+    for index, item in enumerate(content):
+        if not isinstance(item, dict) or "content" not in item:
+            raise TypeError(
+                f"count_tokens: item {index} is {type(item).__name__}; expected a str, chat dicts "
+                "with 'role'/'content', or pydantic-ai messages"
+            )
+        chat.append({"role": str(item.get("role", "user")), "content": str(item["content"])})
+    return chat
 
 
 def local_source(spec: str) -> Path:

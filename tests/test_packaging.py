@@ -26,7 +26,9 @@ def _package_dirs() -> set[str]:
     found = set()
     for init in ROOT.rglob("__init__.py"):
         rel = init.parent.relative_to(ROOT)
-        if (rel.parts and rel.parts[0] in NOT_PACKAGED | {"node_modules"}) or any(p.startswith(".") for p in rel.parts):
+        if (rel.parts and rel.parts[0] in NOT_PACKAGED | {"node_modules"}) or any(
+            p.startswith(".") for p in rel.parts
+        ):
             continue
         found.add(".".join(("goalgraph", *rel.parts)))
     return found

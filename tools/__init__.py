@@ -1,8 +1,8 @@
 """Typed tools: functions from a pydantic input model to a typed output, traced, with GOAP metadata.
 
-    @tool
-    def search(query: Query) -> Documents: ...        # requires has:Query, produces has:Documents
-    docs = await search.acall({"text": "..."})         # or search.as_pydantic_ai() / search.as_node()
+@tool
+def search(query: Query) -> Documents: ...        # requires has:Query, produces has:Documents
+docs = await search.acall({"text": "..."})         # or search.as_pydantic_ai() / search.as_node()
 """
 
 from ._errors import ToolError, ToolInputError, ToolOutputError, ToolTimeoutError

@@ -102,7 +102,9 @@ class Tool(Generic[InputT, OutputT]):
         try:
             return self.input_type.model_validate(dict(arguments))
         except ValidationError as error:
-            raise ToolInputError(self.name, f"invalid arguments: {format_validation_error(error)}", error) from None
+            raise ToolInputError(
+                self.name, f"invalid arguments: {format_validation_error(error)}", error
+            ) from None
 
     async def acall(self, arguments: InputT | Mapping[str, Any] | BaseModel) -> OutputT:
         """Run the tool; every failure is a `ToolError` (input, output, timeout or the function's own)."""
@@ -127,8 +129,10 @@ class Tool(Generic[InputT, OutputT]):
                 output = cast(OutputT, TypeAdapter(self.output_type).validate_python(result))
             except ValidationError as error:
                 raise ToolOutputError(
-                    self.name, f"returned a value that is not {_type_name(self.output_type)}: "
-                    f"{format_validation_error(error)}", error
+                    self.name,
+                    f"returned a value that is not {_type_name(self.output_type)}: "
+                    f"{format_validation_error(error)}",
+                    error,
                 ) from None
             if span.is_recording():
                 span.set_attribute("gen_ai.tool.call.result", to_json(output))
@@ -298,11 +302,16 @@ def tool(
                 if param.kind in (param.VAR_POSITIONAL, param.VAR_KEYWORD):
                     raise TypeError(f"@tool function {fn.__qualname__} cannot take *args or **kwargs")
                 if param.name not in hints:
-                    raise TypeError(f"@tool parameter {param.name!r} of {fn.__qualname__} needs a type annotation")
+                    raise TypeError(
+                        f"@tool parameter {param.name!r} of {fn.__qualname__} needs a type annotation"
+                    )
                 default = ... if param.default is param.empty else param.default
                 from pydantic import Field
 
-                fields[param.name] = (hints[param.name], Field(default, description=param_docs.get(param.name)))
+                fields[param.name] = (
+                    hints[param.name],
+                    Field(default, description=param_docs.get(param.name)),
+                )
             input_type = create_model(  # type: ignore[call-overload]
                 f"{_camel(fn.__name__)}Input", __config__=ConfigDict(extra="forbid"), **fields
             )
@@ -326,7 +335,9 @@ def tool(
     return build(function) if function is not None else build
 
 
-async def _run_sync(fn: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any], timeout: float | None) -> Any:
+async def _run_sync(
+    fn: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any], timeout: float | None
+) -> Any:
     # A dedicated daemon thread per call, not the shared executor: a tool that hangs past its timeout
     # keeps its own thread and cannot starve the pool that every other tool call uses.
     loop = asyncio.get_running_loop()
@@ -355,7 +366,11 @@ def _is_model(tp: Any) -> bool:
 def _model_inputs(t: Tool[Any, Any]) -> list[type]:
     if not t.unpack_arguments:
         return [t.input_type]
-    return [f.annotation for f in t.input_type.model_fields.values() if _is_model(f.annotation) and f.is_required()]
+    return [
+        f.annotation
+        for f in t.input_type.model_fields.values()
+        if _is_model(f.annotation) and f.is_required()
+    ]
 
 
 def _accepts_model(input_type: type[BaseModel], value: BaseModel) -> bool:

@@ -20,7 +20,25 @@ __all__ = ["SpanKind", "record_error", "set_input", "set_output", "start_span", 
 _TRACER_NAME = "goalgraph"
 
 #: Longest string (in characters) written into one attribute; longer values are cut with a marker.
+#: `goalgraph.traces.setup()` replaces it with `TraceSettings.max_attribute_chars`.
 MAX_ATTRIBUTE_CHARS = 16_000
+
+# The tracer of the provider `setup()` installed. Held here rather than fetched from the global provider
+# because the global one can only be set once per process (and may belong to someone else).
+_tracer: trace.Tracer | None = None
+# False when `setup(capture_content=False)`: inputs and outputs are then not recorded at all.
+_capture_content = True
+
+
+def _get_tracer() -> trace.Tracer:
+    return _tracer if _tracer is not None else trace.get_tracer(_TRACER_NAME)
+
+
+def _configure(tracer: trace.Tracer | None, max_attribute_chars: int) -> None:
+    """Point every helper at `tracer` (None: the global provider's) and set the attribute bound."""
+    global _tracer, MAX_ATTRIBUTE_CHARS
+    _tracer = tracer
+    MAX_ATTRIBUTE_CHARS = max_attribute_chars
 
 
 class SpanKind(StrEnum):
@@ -59,14 +77,14 @@ def _fallback(value: Any) -> Any:
 
 def set_input(span: Span, value: Any) -> None:
     """Record a step's input as `input.value` (JSON)."""
-    if span.is_recording():
+    if _capture_content and span.is_recording():
         span.set_attribute("input.value", to_json(value))
         span.set_attribute("input.mime_type", "application/json")
 
 
 def set_output(span: Span, value: Any) -> None:
     """Record a step's output as `output.value` (JSON)."""
-    if span.is_recording():
+    if _capture_content and span.is_recording():
         span.set_attribute("output.value", to_json(value))
         span.set_attribute("output.mime_type", "application/json")
 
@@ -87,7 +105,7 @@ def start_span(
     input: Any = None,
 ) -> Iterator[Span]:
     """Open a span named `name` of OpenInference `kind`; exceptions are recorded and re-raised."""
-    tracer = trace.get_tracer(_TRACER_NAME)
+    tracer = _get_tracer()
     with tracer.start_as_current_span(name, record_exception=False, set_status_on_exception=False) as span:
         if span.is_recording():
             span.set_attribute("openinference.span.kind", kind.value)
@@ -95,7 +113,9 @@ def start_span(
                 if value is None:
                     continue
                 if isinstance(value, str | bool | int | float):
-                    span.set_attribute(key, value if not isinstance(value, str) else value[:MAX_ATTRIBUTE_CHARS])
+                    span.set_attribute(
+                        key, value if not isinstance(value, str) else value[:MAX_ATTRIBUTE_CHARS]
+                    )
                 else:
                     span.set_attribute(key, to_json(value))
             if input is not None:

@@ -1,7 +1,7 @@
 """`goalgraph eval fourk`: evaluate 4KAgent on degraded scikit-image photos, or restore one image file.
 
-    goalgraph eval fourk --out results/fourk_eval.json              # bicubic vs 4KAgent (F and P profiles)
-    goalgraph eval fourk --image photo.png --profile FastGen4K-P --report out/photo   # one image + HTML
+goalgraph eval fourk --out results/fourk_eval.json              # bicubic vs 4KAgent (F and P profiles)
+goalgraph eval fourk --image photo.png --profile FastGen4K-P --report out/photo   # one image + HTML
 """
 
 from __future__ import annotations
@@ -23,14 +23,20 @@ def _fail(message: str) -> None:
 
 
 def command(
-    out: Annotated[Path, typer.Option(help="JSON results file (eval contract).")] = Path("results/fourk_eval.json"),
+    out: Annotated[Path, typer.Option(help="JSON results file (eval contract).")] = Path(
+        "results/fourk_eval.json"
+    ),
     image: Annotated[Path | None, typer.Option(help="Restore this image file instead of evaluating.")] = None,
     profile: Annotated[str, typer.Option(help="Profile for --image (name or YAML path).")] = "FastGen4K-P",
     report: Annotated[Path | None, typer.Option(help="Folder for the HTML report (with --image).")] = None,
-    photos: Annotated[str, typer.Option(help="Comma-separated scikit-image photos to evaluate.")] = "astronaut,chelsea,coffee,rocket",
+    photos: Annotated[
+        str, typer.Option(help="Comma-separated scikit-image photos to evaluate.")
+    ] = "astronaut,chelsea,coffee,rocket",
     levels: Annotated[int, typer.Option(min=1, max=3, help="Degradation levels per photo.")] = 3,
     chains: Annotated[bool, typer.Option(help="Also evaluate every fixed single-expert chain.")] = False,
-    model: Annotated[str, typer.Option(help="Perception model spec (`test`, `local`, `openai:M@URL`).")] = "test",
+    model: Annotated[
+        str, typer.Option(help="Perception model spec (`test`, `local`, `openai:M@URL`).")
+    ] = "test",
 ) -> None:
     """Evaluate 4KAgent (PSNR/SSIM on Y, NIQE, seconds) or restore one image with an HTML report."""
     from rich.console import Console
@@ -50,8 +56,9 @@ def command(
 
         folder = report or Path("out") / f"fourk-{image.stem}"
         with console.status("restoring…") as status:
-            result = run_fourk(img, profile=prof, work_dir=folder, model=model,
-                               on_step=lambda m: status.update(f"done: {m}"))
+            result = run_fourk(
+                img, profile=prof, work_dir=folder, model=model, on_step=lambda m: status.update(f"done: {m}")
+            )
         page = write_report(result, folder, title=f"4KAgent: {image.name} ({prof.name})")
         console.print(f"{result.final.width}×{result.final.height} in {result.seconds:.1f} s → {page}")
         return
@@ -71,15 +78,18 @@ def command(
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(payload, indent=2), encoding="utf-8")
     for system, metrics in payload["summary"].items():
-        console.print(f"{system:<20} PSNR {metrics['psnr']:.2f}  SSIM {metrics['ssim']:.3f}  "
-                      f"NIQE {metrics['niqe']:.2f}  {metrics['seconds']:.2f} s")
+        console.print(
+            f"{system:<20} PSNR {metrics['psnr']:.2f}  SSIM {metrics['ssim']:.3f}  "
+            f"NIQE {metrics['niqe']:.2f}  {metrics['seconds']:.2f} s"
+        )
     console.print(f"→ {out}")
 
 
 def to_eval_contract(results: dict[str, Any]) -> dict[str, Any]:
     """Reshape `evaluation.evaluate` output into `{"summary", "by_group", "episodes"}` (group = level)."""
     systems = ["bicubic", "fourk_fidelity", "fourk_perception"] + (
-        ["best_single_chain"] if "best_single_chain" in results["summary"] else [])
+        ["best_single_chain"] if "best_single_chain" in results["summary"] else []
+    )
     metrics = ("psnr", "ssim", "niqe", "seconds")
     summary = {s: {m: results["summary"][s][m] for m in metrics} for s in systems if s in results["summary"]}
     by_group: dict[str, dict[str, dict[str, float]]] = {}
@@ -88,5 +98,7 @@ def to_eval_contract(results: dict[str, Any]) -> dict[str, Any]:
             continue
         for level in sorted({img["level"] for img in results["images"]}):
             rows = [img["methods"][system] for img in results["images"] if img["level"] == level]
-            by_group.setdefault(system, {})[f"level{level}"] = {m: sum(r[m] for r in rows) / len(rows) for m in metrics}
+            by_group.setdefault(system, {})[f"level{level}"] = {
+                m: sum(r[m] for r in rows) / len(rows) for m in metrics
+            }
     return {"summary": summary, "by_group": by_group, "episodes": results["images"]}

@@ -32,15 +32,24 @@ class EvalConfig(BaseModel):
 
     model_config = ConfigDict(frozen=True)
 
-    photos: tuple[str, ...] = Field(("astronaut", "chelsea", "coffee", "rocket"),
-                                    description="scikit-image `data` photo names.")
-    levels: int = Field(default=3, ge=1, le=len(LEVELS), description="How many degradation levels (from the mildest).")
+    photos: tuple[str, ...] = Field(
+        ("astronaut", "chelsea", "coffee", "rocket"), description="scikit-image `data` photo names."
+    )
+    levels: int = Field(
+        default=3, ge=1, le=len(LEVELS), description="How many degradation levels (from the mildest)."
+    )
     size: int = Field(default=384, ge=200, description="Side of the centre crop used as the HR original.")
     fidelity_profile: str = Field(default="GenSR-s4-F", description="Profile reported as `fourk_fidelity`.")
-    perception_profile: str = Field(default="GenSR-s4-P", description="Profile reported as `fourk_perception`.")
-    extra_profiles: tuple[str, ...] = Field(default=("ExpSR-s4-F",), description="Further profiles, reported by name.")
+    perception_profile: str = Field(
+        default="GenSR-s4-P", description="Profile reported as `fourk_perception`."
+    )
+    extra_profiles: tuple[str, ...] = Field(
+        default=("ExpSR-s4-F",), description="Further profiles, reported by name."
+    )
     model: str = Field(default="test", description="Perception model spec for 4KAgent.")
-    chains: bool = Field(default=True, description="Also run every fixed single-expert chain (denoiser × SR, SR alone).")
+    chains: bool = Field(
+        default=True, description="Also run every fixed single-expert chain (denoiser × SR, SR alone)."
+    )
 
 
 def degrade(hr: np.ndarray, blur: float, noise: float, quality: int, seed: int) -> np.ndarray:
@@ -68,11 +77,16 @@ def _photo(name: str, size: int) -> np.ndarray:
     h, w = img.shape[:2]
     side = min(size, h, w) // 4 * 4
     y0, x0 = (h - side) // 2, (w - side) // 2
-    return np.ascontiguousarray(img[y0:y0 + side, x0:x0 + side])
+    return np.ascontiguousarray(img[y0 : y0 + side, x0 : x0 + side])
 
 
 def _metrics(out: Image, hr: np.ndarray, seconds: float) -> dict[str, float]:
-    return {"psnr": iqa.psnr_y(out, hr), "ssim": iqa.ssim_y(out, hr), "niqe": iqa.niqe(out), "seconds": seconds}
+    return {
+        "psnr": iqa.psnr_y(out, hr),
+        "ssim": iqa.ssim_y(out, hr),
+        "niqe": iqa.niqe(out),
+        "seconds": seconds,
+    }
 
 
 def _timed(tool: Tool[Image, Image], image: Image) -> tuple[Image, float]:
@@ -92,8 +106,14 @@ def evaluate(config: EvalConfig, progress: Callable[[str], None] | None = None) 
         hr = _photo(photo, config.size)
         for level, (blur, noise, quality) in enumerate(LEVELS[: config.levels]):
             lr = Image.from_array(degrade(hr, blur, noise, quality, seed=1000 * level + len(photo)))
-            row: dict[str, Any] = {"photo": photo, "level": level, "blur": blur, "noise": noise, "jpeg": quality,
-                                   "methods": {}}
+            row: dict[str, Any] = {
+                "photo": photo,
+                "level": level,
+                "blur": blur,
+                "noise": noise,
+                "jpeg": quality,
+                "methods": {},
+            }
             out, sec = _timed(sr["bicubic_x4"], lr)
             row["methods"]["bicubic"] = _metrics(out, hr, sec)
             if config.chains:
@@ -105,16 +125,22 @@ def evaluate(config: EvalConfig, progress: Callable[[str], None] | None = None) 
                     for sname, stool in sr.items():
                         img, ssec = _timed(stool, clean)
                         row["methods"][f"{dname}>{sname}"] = _metrics(img, hr, dsec + ssec) | {"chain": True}
-            for key, prof in (("fourk_fidelity", config.fidelity_profile), ("fourk_perception", config.perception_profile),
-                              *((p, p) for p in config.extra_profiles)):
+            for key, prof in (
+                ("fourk_fidelity", config.fidelity_profile),
+                ("fourk_perception", config.perception_profile),
+                *((p, p) for p in config.extra_profiles),
+            ):
                 result = run_fourk(lr, profile=prof, model=config.model)
                 row["methods"][key] = _metrics(result.final, hr, result.seconds) | {
                     "path": [f"{s}@{e}" for s, e in result.restoration.path],
-                    "rollbacks": sum(e.kind == "rollback" for e in result.restoration.events)}
+                    "rollbacks": sum(e.kind == "rollback" for e in result.restoration.events),
+                }
             images.append(row)
             if progress is not None:
-                progress(f"{photo} level {level}: bicubic {row['methods']['bicubic']['psnr']:.2f} dB, "
-                         f"4KAgent-F {row['methods']['fourk_fidelity']['psnr']:.2f} dB")
+                progress(
+                    f"{photo} level {level}: bicubic {row['methods']['bicubic']['psnr']:.2f} dB, "
+                    f"4KAgent-F {row['methods']['fourk_fidelity']['psnr']:.2f} dB"
+                )
     return {"summary": _summarize(images), "images": images}
 
 
@@ -122,8 +148,10 @@ def _summarize(images: list[dict[str, Any]]) -> dict[str, Any]:
     methods = list(images[0]["methods"]) if images else []
     summary: dict[str, Any] = {}
     for method in methods:
-        summary[method] = {k: float(np.mean([img["methods"][method][k] for img in images]))
-                           for k in ("psnr", "ssim", "niqe", "seconds")}
+        summary[method] = {
+            k: float(np.mean([img["methods"][method][k] for img in images]))
+            for k in ("psnr", "ssim", "niqe", "seconds")
+        }
         if images[0]["methods"][method].get("chain"):
             summary[method]["chain"] = True
     chains = [m for m in methods if images[0]["methods"][m].get("chain")]
@@ -137,6 +165,7 @@ def _summarize(images: list[dict[str, Any]]) -> dict[str, Any]:
             summary[key]["psnr_gain_over_bicubic"] = summary[key]["psnr"] - bic["psnr"]
     if "fourk_perception" in summary:
         summary["fourk_perception"]["niqe_better_than_bicubic_on"] = sum(
-            img["methods"]["fourk_perception"]["niqe"] < img["methods"]["bicubic"]["niqe"] for img in images)
+            img["methods"]["fourk_perception"]["niqe"] < img["methods"]["bicubic"]["niqe"] for img in images
+        )
         summary["fourk_perception"]["images"] = len(images)
     return summary

@@ -43,10 +43,15 @@ class FaceRestorer:
         cascade = cv2.CascadeClassifier(cv2.data.haarcascades + "haarcascade_frontalface_default.xml")  # type: ignore[attr-defined]
         pixels = image.array()
         factor = min(1.0, 1024 / max(pixels.shape[:2]))
-        gray = cv2.cvtColor(cv2.resize(pixels, None, fx=factor, fy=factor, interpolation=cv2.INTER_AREA)
-                            if factor < 1 else pixels, cv2.COLOR_RGB2GRAY)
-        found = cascade.detectMultiScale(gray, scaleFactor=1.1, minNeighbors=5,
-                                         minSize=(max(12, int(min_size * factor)),) * 2)
+        gray = cv2.cvtColor(
+            cv2.resize(pixels, None, fx=factor, fy=factor, interpolation=cv2.INTER_AREA)
+            if factor < 1
+            else pixels,
+            cv2.COLOR_RGB2GRAY,
+        )
+        found = cascade.detectMultiScale(
+            gray, scaleFactor=1.1, minNeighbors=5, minSize=(max(12, int(min_size * factor)),) * 2
+        )
         return [tuple(int(v / factor) for v in box) for box in found]  # type: ignore[misc]
 
     def restore(self, image: Image, *, faces_before: int) -> tuple[Image, dict[str, Any]]:
@@ -56,7 +61,9 @@ class FaceRestorer:
         if not boxes or len(boxes) != faces_before:
             return image, report
         canvas = image.array().astype(np.float32)
-        with start_span("fourk face restoration", kind=SpanKind.CHAIN, attributes={"fourk.faces": len(boxes)}) as span:
+        with start_span(
+            "fourk face restoration", kind=SpanKind.CHAIN, attributes={"fourk.faces": len(boxes)}
+        ) as span:
             for box in boxes:
                 crop_img, (x0, y0, x1, y1) = _crop(image, box)
                 candidates = asyncio.run(self._candidates(crop_img))
@@ -66,8 +73,9 @@ class FaceRestorer:
                     scored.append((quality, name, out))
                 scored.sort(key=lambda item: item[0], reverse=True)
                 _best_score, best_name, best = scored[0]
-                report["faces"].append({"box": list(box), "chosen": best_name,
-                                        "scores": {n: round(s, 4) for s, n, _ in scored}})
+                report["faces"].append(
+                    {"box": list(box), "chosen": best_name, "scores": {n: round(s, 4) for s, n, _ in scored}}
+                )
                 if best_name != "original":
                     mask = _feather(y1 - y0, x1 - x0)[..., None]
                     region = canvas[y0:y1, x0:x1]
@@ -86,7 +94,9 @@ class FaceRestorer:
         return [("original", crop)] + [r for r in results if r is not None]
 
 
-def _crop(image: Image, box: tuple[int, int, int, int], margin: float = 0.25) -> tuple[Image, tuple[int, int, int, int]]:
+def _crop(
+    image: Image, box: tuple[int, int, int, int], margin: float = 0.25
+) -> tuple[Image, tuple[int, int, int, int]]:
     x, y, w, h = box
     mx, my = int(w * margin), int(h * margin)
     x0, y0 = max(0, x - mx), max(0, y - my)

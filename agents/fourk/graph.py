@@ -1,8 +1,8 @@
 """The 4KAgent graph: perception subgraph → Q-MoE restoration with rollback (→ faces) as one LangGraph.
 
-    from goalgraph.agents.fourk import build_fourk, run_fourk
-    result = run_fourk("photo.png", profile="Gen4K-P")          # FourKResult (final image, tree, plan)
-    graph = build_fourk(profile="ExpSR-s4-F"); graph.invoke({"image": image})
+from goalgraph.agents.fourk import build_fourk, run_fourk
+result = run_fourk("photo.png", profile="Gen4K-P")          # FourKResult (final image, tree, plan)
+graph = build_fourk(profile="ExpSR-s4-F"); graph.invoke({"image": image})
 """
 
 from __future__ import annotations
@@ -49,7 +49,9 @@ class FourKResult(BaseModel):
     input: Image = Field(description="The input image.")
     final: Image = Field(description="The restored, upscaled image.")
     analysis: Analysis | None = Field(default=None, description="Perception measurements of the input.")
-    degradations: list[str] = Field(default_factory=list, description="Degradations perception decided to treat.")
+    degradations: list[str] = Field(
+        default_factory=list, description="Degradations perception decided to treat."
+    )
     description: str = Field(default="", description="The perception model's description.")
     factor: int = Field(default=1, description="Upscale factor chosen.")
     plan: list[str] = Field(default_factory=list, description="Initial ordered task plan.")
@@ -85,9 +87,16 @@ def _model_for(spec: str) -> Any:
     return TestModel(custom_output_args={"degradations": [], "description": f"({spec} model unavailable)"})
 
 
-def build_fourk(*, profile: Profile | str = "Gen4K-P", model: Any = None, checkpointer: Any = None, store: Any = None,
-                toolbox: Callable[[str], Sequence[Tool[Image, Image]]] | None = None, work_dir: Path | None = None,
-                on_step: Callable[[str], None] | None = None) -> Any:
+def build_fourk(
+    *,
+    profile: Profile | str = "Gen4K-P",
+    model: Any = None,
+    checkpointer: Any = None,
+    store: Any = None,
+    toolbox: Callable[[str], Sequence[Tool[Image, Image]]] | None = None,
+    work_dir: Path | None = None,
+    on_step: Callable[[str], None] | None = None,
+) -> Any:
     """Compile the 4KAgent LangGraph for one profile (`model` defaults to the profile's perception model)."""
     from langgraph.graph import END, START, StateGraph
 
@@ -98,8 +107,11 @@ def build_fourk(*, profile: Profile | str = "Gen4K-P", model: Any = None, checkp
     def perceive(state: FourKState) -> dict[str, Any]:
         out = perception.invoke({"image": state["image"]})
         faces = len(FaceRestorer.detect(state["image"])) if prof.face_restore else 0
-        return {key: out[key] for key in ("analysis", "degradations", "description", "factor", "agenda", "plan")
-                if key in out} | {"faces": faces}
+        return {
+            key: out[key]
+            for key in ("analysis", "degradations", "description", "factor", "agenda", "plan")
+            if key in out
+        } | {"faces": faces}
 
     def restore(state: FourKState) -> dict[str, Any]:
         face_experts = toolbox("face restoration") if toolbox is not None else experts_for("face restoration")
@@ -116,23 +128,43 @@ def build_fourk(*, profile: Profile | str = "Gen4K-P", model: Any = None, checkp
     return graph.compile(checkpointer=checkpointer, store=store, name="fourk")
 
 
-def run_fourk(image: Image | str | Path, *, profile: Profile | str = "Gen4K-P", model: Any = None,
-              toolbox: Callable[[str], Sequence[Tool[Image, Image]]] | None = None, work_dir: Path | None = None,
-              on_step: Callable[[str], None] | None = None) -> FourKResult:
+def run_fourk(
+    image: Image | str | Path,
+    *,
+    profile: Profile | str = "Gen4K-P",
+    model: Any = None,
+    toolbox: Callable[[str], Sequence[Tool[Image, Image]]] | None = None,
+    work_dir: Path | None = None,
+    on_step: Callable[[str], None] | None = None,
+) -> FourKResult:
     """Run 4KAgent on one image (a path or an `Image`) and return the result with its image tree."""
     prof = profile if isinstance(profile, Profile) else load_profile(profile)
     img = image if isinstance(image, Image) else load_image(image)
     start = time.perf_counter()
-    with start_span("invoke_agent fourk", kind=SpanKind.AGENT,
-                    attributes={"gen_ai.operation.name": "invoke_agent", "gen_ai.agent.name": "fourk",
-                                "fourk.profile": prof.name, "fourk.input": img.path or img.key}) as span:
+    with start_span(
+        "invoke_agent fourk",
+        kind=SpanKind.AGENT,
+        attributes={
+            "gen_ai.operation.name": "invoke_agent",
+            "gen_ai.agent.name": "fourk",
+            "fourk.profile": prof.name,
+            "fourk.input": img.path or img.key,
+        },
+    ) as span:
         graph = build_fourk(profile=prof, model=model, toolbox=toolbox, work_dir=work_dir, on_step=on_step)
         state = graph.invoke({"image": img})
         result = FourKResult(
-            profile=prof, input=img, final=state["result"].final, analysis=state.get("analysis"),
-            degradations=state.get("degradations", []), description=state.get("description", ""),
-            factor=state.get("factor", 1), plan=state.get("plan", []), faces=state.get("faces", 0),
-            restoration=state["result"], seconds=time.perf_counter() - start,
+            profile=prof,
+            input=img,
+            final=state["result"].final,
+            analysis=state.get("analysis"),
+            degradations=state.get("degradations", []),
+            description=state.get("description", ""),
+            factor=state.get("factor", 1),
+            plan=state.get("plan", []),
+            faces=state.get("faces", 0),
+            restoration=state["result"],
+            seconds=time.perf_counter() - start,
         )
         set_output(span, {"plan": result.plan, "path": result.restoration.path, "seconds": result.seconds})
     return result

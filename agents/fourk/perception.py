@@ -25,11 +25,24 @@ from goalgraph.traces import SpanKind, set_output, start_span
 from .profiles import Profile
 
 __all__ = [
-    "DEGRADATION_TASK", "ORDER_RANK", "Analysis", "DegradationReasoning", "PerceptionState", "Severity",
-    "analyze", "build_perception", "detect", "order_tasks", "reason", "target_factor", "upscale_tasks",
+    "DEGRADATION_TASK",
+    "ORDER_RANK",
+    "Analysis",
+    "DegradationReasoning",
+    "PerceptionState",
+    "Severity",
+    "analyze",
+    "build_perception",
+    "detect",
+    "order_tasks",
+    "reason",
+    "target_factor",
+    "upscale_tasks",
 ]
 
-Degradation = Literal["noise", "motion blur", "defocus blur", "haze", "rain", "dark", "jpeg compression artifact"]
+Degradation = Literal[
+    "noise", "motion blur", "defocus blur", "haze", "rain", "dark", "jpeg compression artifact"
+]
 
 DEGRADATION_TASK: dict[str, str] = {
     "noise": "denoising",
@@ -43,8 +56,15 @@ DEGRADATION_TASK: dict[str, str] = {
 """Degradation → the task that removes it (the paper's mapping)."""
 
 ORDER_RANK: dict[str, int] = {
-    "dehazing": 0, "deraining": 0, "brightening": 1, "jpeg compression artifact removal": 2, "denoising": 3,
-    "motion deblurring": 4, "defocus deblurring": 4, "super-resolution_2x": 6, "super-resolution": 6,
+    "dehazing": 0,
+    "deraining": 0,
+    "brightening": 1,
+    "jpeg compression artifact removal": 2,
+    "denoising": 3,
+    "motion deblurring": 4,
+    "defocus deblurring": 4,
+    "super-resolution_2x": 6,
+    "super-resolution": 6,
 }
 """Ordering experience: lower runs earlier. Weather/illumination first, then compression and noise,
 then deblurring (deconvolution amplifies noise), super-resolution last (it enlarges remaining artefacts)."""
@@ -92,18 +112,20 @@ class PerceptionState(TypedDict, total=False):
 
 # (present threshold, borderline threshold) — values are in the estimators' physical units.
 _THRESHOLDS: dict[str, tuple[float, float]] = {
-    "noise": (6.0, 3.5),                       # σ in grey levels
+    "noise": (6.0, 3.5),  # σ in grey levels
     "jpeg compression artifact": (1.35, 1.15),  # block-border / interior gradient ratio
-    "blur": (0.55, 0.45),                      # Crété-Roffet blur effect
-    "haze": (0.45, 0.35),                      # mean dark channel
-    "rain": (0.02, 0.008),                     # streak pixel fraction
+    "blur": (0.55, 0.45),  # Crété-Roffet blur effect
+    "haze": (0.45, 0.35),  # mean dark channel
+    "rain": (0.02, 0.008),  # streak pixel fraction
 }
 
 
 def detect(measures: DegradationMeasures) -> list[Severity]:
     """Threshold verdicts per degradation from the measured numbers."""
 
-    def verdict(value: float, present: float, border: float, *, below: bool = False) -> Literal["absent", "borderline", "present"]:
+    def verdict(
+        value: float, present: float, border: float, *, below: bool = False
+    ) -> Literal["absent", "borderline", "present"]:
         if below:
             value, present, border = -value, -present, -border
         return "present" if value >= present else "borderline" if value >= border else "absent"
@@ -111,13 +133,20 @@ def detect(measures: DegradationMeasures) -> list[Severity]:
     m = measures
     blur_kind = "motion blur" if m.blur_anisotropy > 0.5 else "defocus blur"
     return [
-        Severity(degradation="noise", value=m.noise_sigma, verdict=verdict(m.noise_sigma, *_THRESHOLDS["noise"])),
-        Severity(degradation="jpeg compression artifact", value=m.blockiness,
-                 verdict=verdict(m.blockiness, *_THRESHOLDS["jpeg compression artifact"])),
+        Severity(
+            degradation="noise", value=m.noise_sigma, verdict=verdict(m.noise_sigma, *_THRESHOLDS["noise"])
+        ),
+        Severity(
+            degradation="jpeg compression artifact",
+            value=m.blockiness,
+            verdict=verdict(m.blockiness, *_THRESHOLDS["jpeg compression artifact"]),
+        ),
         Severity(degradation=blur_kind, value=m.blur, verdict=verdict(m.blur, *_THRESHOLDS["blur"])),
         Severity(degradation="haze", value=m.haze, verdict=verdict(m.haze, *_THRESHOLDS["haze"])),
         Severity(degradation="rain", value=m.rain, verdict=verdict(m.rain, *_THRESHOLDS["rain"])),
-        Severity(degradation="dark", value=m.brightness, verdict=verdict(m.brightness, 0.2, 0.28, below=True)),
+        Severity(
+            degradation="dark", value=m.brightness, verdict=verdict(m.brightness, 0.2, 0.28, below=True)
+        ),
     ]
 
 
@@ -134,7 +163,9 @@ def _prompt(analysis: Analysis) -> str:
         f"Noise sigma {m.noise_sigma:.1f} grey levels; blur {m.blur:.2f} (0 sharp..1 flat), anisotropy "
         f"{m.blur_anisotropy:.2f}; JPEG blockiness {m.blockiness:.2f} (1 = none); haze {m.haze:.2f}; "
         f"brightness {m.brightness:.2f}; rain streaks {m.rain:.3f}.",
-        "Threshold verdicts: " + "; ".join(f"{s.degradation}: {s.verdict}" for s in analysis.severities) + ".",
+        "Threshold verdicts: "
+        + "; ".join(f"{s.degradation}: {s.verdict}" for s in analysis.severities)
+        + ".",
         "List the degradations the image shows and describe it in one sentence.",
     ]
     return "\n".join(lines)
@@ -144,8 +175,11 @@ def reason(model: Any, analysis: Analysis) -> DegradationReasoning:
     """Ask the LLM (pydantic-ai `Agent`, typed output) about the measured numbers."""
     from pydantic_ai import Agent
 
-    agent = Agent(model, output_type=DegradationReasoning,
-                  instructions="You are an image-quality expert. Answer from the measurements given.")
+    agent = Agent(
+        model,
+        output_type=DegradationReasoning,
+        instructions="You are an image-quality expert. Answer from the measurements given.",
+    )
     try:
         return agent.run_sync(_prompt(analysis)).output
     except Exception as error:  # a weak or unavailable model must not stop restoration
@@ -165,8 +199,13 @@ def target_factor(long_side: int, profile: Profile) -> int:
 
 def upscale_tasks(factor: int) -> list[str]:
     """SR subtasks for a factor: ×8 = ×2 then ×4, ×16 = ×4 then ×4."""
-    return {1: [], 2: ["super-resolution_2x"], 4: ["super-resolution"],
-            8: ["super-resolution_2x", "super-resolution"], 16: ["super-resolution", "super-resolution"]}[factor]
+    return {
+        1: [],
+        2: ["super-resolution_2x"],
+        4: ["super-resolution"],
+        8: ["super-resolution_2x", "super-resolution"],
+        16: ["super-resolution", "super-resolution"],
+    }[factor]
 
 
 def order_tasks(agenda: list[str], avoid_first: list[str] | tuple[str, ...] = ()) -> list[str]:
@@ -181,8 +220,11 @@ def order_tasks(agenda: list[str], avoid_first: list[str] | tuple[str, ...] = ()
     for index, order in enumerate(dict.fromkeys(itertools.permutations(agenda))):
         if order[0] in avoid_first and any(t not in avoid_first for t in agenda):
             continue
-        cost = sum(max(0, ORDER_RANK.get(a, 5) - ORDER_RANK.get(b, 5))
-                   for i, a in enumerate(order) for b in order[i + 1:])
+        cost = sum(
+            max(0, ORDER_RANK.get(a, 5) - ORDER_RANK.get(b, 5))
+            for i, a in enumerate(order)
+            for b in order[i + 1 :]
+        )
         if best is None or (cost, index) < best[:2]:
             best = (cost, index, list(order))
     assert best is not None
@@ -225,7 +267,9 @@ def build_perception(model: Any, profile: Profile) -> Any:
             for task in profile.restore_option.split("+"):
                 agenda += upscale_tasks(state["factor"]) if task == "super-resolution" else [task]
         else:
-            agenda = [DEGRADATION_TASK[d] for d in state.get("degradations", [])] + upscale_tasks(state["factor"])
+            agenda = [DEGRADATION_TASK[d] for d in state.get("degradations", [])] + upscale_tasks(
+                state["factor"]
+            )
         with start_span("fourk plan", kind=SpanKind.CHAIN, input={"agenda": agenda}) as span:
             plan = order_tasks(agenda, state.get("avoid_first", []))
             set_output(span, plan)

@@ -30,43 +30,88 @@ class Profile(BaseModel):
 
     model_config = ConfigDict(frozen=True, populate_by_name=True, extra="ignore")
 
-    name: str = Field(default="custom", validation_alias=AliasChoices("Name", "name"), description="Profile nickname.")
+    name: str = Field(
+        default="custom", validation_alias=AliasChoices("Name", "name"), description="Profile nickname."
+    )
     perception_model: str = Field(
-        "local", validation_alias=AliasChoices("PerceptionAgent", "perception_model"),
+        "local",
+        validation_alias=AliasChoices("PerceptionAgent", "perception_model"),
         description="Model spec for the perception LLM (`goalgraph.llm.model` spec, or `test` for pydantic-ai TestModel).",
     )
-    upscale_4k: bool = Field(default=True, validation_alias=AliasChoices("Upscale4K", "upscale_4k"),
-                             description="Upscale until the long side reaches ≥ 4000 px (ignored when `scale_factor` is set).")
+    upscale_4k: bool = Field(
+        default=True,
+        validation_alias=AliasChoices("Upscale4K", "upscale_4k"),
+        description="Upscale until the long side reaches ≥ 4000 px (ignored when `scale_factor` is set).",
+    )
     scale_factor: Literal[2, 4, 8, 16] | None = Field(
-        None, validation_alias=AliasChoices("ScaleFactor", "scale_factor"),
-        description="Explicit ×2/×4/×8/×16 upscale; takes priority over `upscale_4k`.")
-    require_sr_size: int = Field(default=300, validation_alias=AliasChoices("require_sr_size"),
-                                 description="Without 4K or a factor: images whose long side is below this get ×4.")
+        None,
+        validation_alias=AliasChoices("ScaleFactor", "scale_factor"),
+        description="Explicit ×2/×4/×8/×16 upscale; takes priority over `upscale_4k`.",
+    )
+    require_sr_size: int = Field(
+        default=300,
+        validation_alias=AliasChoices("require_sr_size"),
+        description="Without 4K or a factor: images whose long side is below this get ×4.",
+    )
     restore_option: str | None = Field(
-        None, validation_alias=AliasChoices("RestoreOption", "restore_option"),
-        description="Explicit tasks joined by '+' (e.g. 'denoising+super-resolution'); skips degradation reasoning.")
-    face_restore: bool = Field(default=False, validation_alias=AliasChoices("FaceRestore", "face_restore"),
-                               description="Run the face pipeline after super-resolution.")
-    brightening: bool = Field(default=False, validation_alias=AliasChoices("Brightening", "brightening"),
-                              description="Allow the brightening task (off by default, as in the paper).")
+        None,
+        validation_alias=AliasChoices("RestoreOption", "restore_option"),
+        description="Explicit tasks joined by '+' (e.g. 'denoising+super-resolution'); skips degradation reasoning.",
+    )
+    face_restore: bool = Field(
+        default=False,
+        validation_alias=AliasChoices("FaceRestore", "face_restore"),
+        description="Run the face pipeline after super-resolution.",
+    )
+    brightening: bool = Field(
+        default=False,
+        validation_alias=AliasChoices("Brightening", "brightening"),
+        description="Allow the brightening task (off by default, as in the paper).",
+    )
     restore_preference: Literal["Fidelity", "Perception"] = Field(
-        "Perception", validation_alias=AliasChoices("RestorePreference", "RestorePerference", "restore_preference"),
-        description="Fidelity (faithful to the input) or Perception (natural-looking) in expert selection.")
-    fast_4k: bool = Field(default=False, validation_alias=AliasChoices("Fast4K", "fast_4k"),
-                          description="Leave slow experts out of super-resolution on large inputs.")
-    fast4k_side_thres: int = Field(default=1024, validation_alias=AliasChoices("Fast4kSideThres", "fast4k_side_thres"),
-                                   description="Long side (px) from which Fast4K applies.")
+        "Perception",
+        validation_alias=AliasChoices("RestorePreference", "RestorePerference", "restore_preference"),
+        description="Fidelity (faithful to the input) or Perception (natural-looking) in expert selection.",
+    )
+    fast_4k: bool = Field(
+        default=False,
+        validation_alias=AliasChoices("Fast4K", "fast_4k"),
+        description="Leave slow experts out of super-resolution on large inputs.",
+    )
+    fast4k_side_thres: int = Field(
+        default=1024,
+        validation_alias=AliasChoices("Fast4kSideThres", "fast4k_side_thres"),
+        description="Long side (px) from which Fast4K applies.",
+    )
     user_define_plan: list[str] | None = Field(
-        None, validation_alias=AliasChoices("User_Define_Plan", "user_define_plan"),
-        description="A fixed task plan that replaces perception and scheduling.")
-    with_rollback: bool = Field(default=True, validation_alias=AliasChoices("with_rollback"),
-                                description="Back up and re-plan when a step's best score is under the threshold.")
-    rollback_threshold: float = Field(default=0.45, ge=0, le=1, validation_alias=AliasChoices("RollbackThreshold", "rollback_threshold"),
-                                      description="Quality score (0..1) a step's best candidate must reach.")
-    max_rollbacks: int = Field(default=4, ge=0, validation_alias=AliasChoices("MaxRollbacks", "max_rollbacks"),
-                               description="Upper bound on rollbacks per image (keeps the tree search finite).")
-    max_workers: int = Field(default=4, ge=1, validation_alias=AliasChoices("MaxWorkers", "max_workers"),
-                             description="Experts run concurrently per step.")
+        None,
+        validation_alias=AliasChoices("User_Define_Plan", "user_define_plan"),
+        description="A fixed task plan that replaces perception and scheduling.",
+    )
+    with_rollback: bool = Field(
+        default=True,
+        validation_alias=AliasChoices("with_rollback"),
+        description="Back up and re-plan when a step's best score is under the threshold.",
+    )
+    rollback_threshold: float = Field(
+        default=0.45,
+        ge=0,
+        le=1,
+        validation_alias=AliasChoices("RollbackThreshold", "rollback_threshold"),
+        description="Quality score (0..1) a step's best candidate must reach.",
+    )
+    max_rollbacks: int = Field(
+        default=4,
+        ge=0,
+        validation_alias=AliasChoices("MaxRollbacks", "max_rollbacks"),
+        description="Upper bound on rollbacks per image (keeps the tree search finite).",
+    )
+    max_workers: int = Field(
+        default=4,
+        ge=1,
+        validation_alias=AliasChoices("MaxWorkers", "max_workers"),
+        description="Experts run concurrently per step.",
+    )
 
     @field_validator("restore_option")
     @classmethod
@@ -77,7 +122,9 @@ class Profile(BaseModel):
 
         for task in value.split("+"):
             if task not in TASKS:
-                raise ValueError(f"unknown task {task!r} in RestoreOption; expected tasks from {', '.join(TASKS)}")
+                raise ValueError(
+                    f"unknown task {task!r} in RestoreOption; expected tasks from {', '.join(TASKS)}"
+                )
         return value
 
     @property

@@ -42,10 +42,14 @@ class Candidate(BaseModel):
 
     expert: str = Field(description="Expert tool name.")
     image: Image | None = Field(default=None, description="Output image (None when the expert failed).")
-    quality: QualityScore | None = Field(default=None, description="Q-MoE score parts (None when the expert failed).")
+    quality: QualityScore | None = Field(
+        default=None, description="Q-MoE score parts (None when the expert failed)."
+    )
     error: str | None = Field(default=None, description="Failure reason, if the expert failed.")
     seconds: float = Field(default=0.0, description="Wall time of the expert call.")
-    thumbnail: str | None = Field(default=None, description="Path of a small preview file, when a work dir is set.")
+    thumbnail: str | None = Field(
+        default=None, description="Path of a small preview file, when a work dir is set."
+    )
 
     @property
     def score(self) -> float:
@@ -63,7 +67,9 @@ class Node(BaseModel):
     image: Image = Field(description="The image at this node.")
     score: float | None = Field(default=None, description="Q-MoE score of this node's image within its step.")
     failed: bool = Field(default=False, description="Whether this node's step was under the threshold.")
-    children: dict[str, list[int]] = Field(default_factory=dict, description="Subtask → child node ids (all candidates).")
+    children: dict[str, list[int]] = Field(
+        default_factory=dict, description="Subtask → child node ids (all candidates)."
+    )
     best: dict[str, int] = Field(default_factory=dict, description="Subtask → chosen child node id.")
 
 
@@ -78,11 +84,17 @@ class RestorationResult(BaseModel):
     """Outcome of a restoration run."""
 
     final: Image = Field(description="The restored image.")
-    path: list[tuple[str, str]] = Field(description="(subtask, expert) pairs from the input to the final image.")
+    path: list[tuple[str, str]] = Field(
+        description="(subtask, expert) pairs from the input to the final image."
+    )
     nodes: list[Node] = Field(description="The whole image tree (node id = index).")
-    steps: list[dict[str, Any]] = Field(default_factory=list, description="Per executed step: node, subtask, candidates.")
+    steps: list[dict[str, Any]] = Field(
+        default_factory=list, description="Per executed step: node, subtask, candidates."
+    )
     events: list[Event] = Field(default_factory=list, description="Steps, rollbacks, re-plans in order.")
-    skipped: list[str] = Field(default_factory=list, description="Tasks dropped because they failed in every order.")
+    skipped: list[str] = Field(
+        default_factory=list, description="Tasks dropped because they failed in every order."
+    )
     seconds: float = Field(default=0.0, description="Wall time of the restoration.")
 
 
@@ -100,8 +112,15 @@ def select_experts(task: str, profile: Profile, long_side: int) -> list[Tool[Ima
 class Restorer:
     """Runs a plan over an image tree with Q-MoE selection and rollback."""
 
-    def __init__(self, profile: Profile, toolbox: Toolbox | None = None, *, work_dir: Path | None = None,
-                 on_step: Callable[[str], None] | None = None, faces: tuple[FaceRestorer, int] | None = None) -> None:
+    def __init__(
+        self,
+        profile: Profile,
+        toolbox: Toolbox | None = None,
+        *,
+        work_dir: Path | None = None,
+        on_step: Callable[[str], None] | None = None,
+        faces: tuple[FaceRestorer, int] | None = None,
+    ) -> None:
         self.profile = profile
         self.faces = faces
         self.toolbox = toolbox
@@ -129,31 +148,54 @@ class Restorer:
         experts = list(self._experts(subtask, node.image))
         if not experts:
             raise ValueError(f"no expert serves task {subtask!r}")
-        with start_span(f"qmoe {subtask}", kind=SpanKind.CHAIN,
-                        attributes={"fourk.subtask": subtask, "fourk.node": node.id,
-                                    "fourk.experts": [e.name for e in experts]}) as span:
+        with start_span(
+            f"qmoe {subtask}",
+            kind=SpanKind.CHAIN,
+            attributes={
+                "fourk.subtask": subtask,
+                "fourk.node": node.id,
+                "fourk.experts": [e.name for e in experts],
+            },
+        ) as span:
             candidates = asyncio.run(self._candidates(experts, node.image))
             for cand in candidates:
                 if cand.image is not None and self.work_dir is not None:
-                    cand.thumbnail = _thumbnail(cand.image, self.work_dir / "thumbs", f"n{node.id}-{subtask}-{cand.expert}")
+                    cand.thumbnail = _thumbnail(
+                        cand.image, self.work_dir / "thumbs", f"n{node.id}-{subtask}-{cand.expert}"
+                    )
             ranked = sorted(candidates, key=lambda c: c.score, reverse=True)
             children = []
             for cand in ranked:
                 if cand.image is None:
                     continue
-                child = Node(id=len(self.nodes), parent=node.id, subtask=subtask, expert=cand.expert,
-                             image=cand.image, score=cand.score)
+                child = Node(
+                    id=len(self.nodes),
+                    parent=node.id,
+                    subtask=subtask,
+                    expert=cand.expert,
+                    image=cand.image,
+                    score=cand.score,
+                )
                 self.nodes.append(child)
                 children.append(child.id)
             if not children:
-                raise ValueError(f"every expert for {subtask!r} failed: " +
-                                 "; ".join(f"{c.expert}: {c.error}" for c in candidates))
+                raise ValueError(
+                    f"every expert for {subtask!r} failed: "
+                    + "; ".join(f"{c.expert}: {c.error}" for c in candidates)
+                )
             node.children[subtask] = children
             best = self.nodes[children[0]]
             node.best[subtask] = best.id
             best.failed = best.score is not None and best.score < self.profile.rollback_threshold
-            summary = [{"expert": c.expert, "score": round(c.score, 4), "thumbnail": c.thumbnail,
-                        **({"error": c.error} if c.error else {})} for c in ranked]
+            summary = [
+                {
+                    "expert": c.expert,
+                    "score": round(c.score, 4),
+                    "thumbnail": c.thumbnail,
+                    **({"error": c.error} if c.error else {}),
+                }
+                for c in ranked
+            ]
             span.set_attribute("fourk.chosen", best.expert or "")
             span.set_attribute("fourk.best_score", float(best.score or 0.0))
             thumbs = [c.thumbnail for c in ranked if c.thumbnail]
@@ -165,11 +207,29 @@ class Restorer:
             best.image = _color_fix(best.image, node.image)
             if self.faces is not None and self.faces[1] > 0:
                 best.image, face_report = self.faces[0].restore(best.image, faces_before=self.faces[1])
-        self.steps.append({"node": node.id, "subtask": subtask, "chosen": best.expert, "child": best.id,
-                           "failed": best.failed, "candidates": [c.model_dump(mode="json") for c in ranked],
-                           "faces": face_report})
-        self.events.append(Event(kind="step", detail={"subtask": subtask, "from": node.id, "chosen": best.expert,
-                                                      "score": best.score, "failed": best.failed}))
+        self.steps.append(
+            {
+                "node": node.id,
+                "subtask": subtask,
+                "chosen": best.expert,
+                "child": best.id,
+                "failed": best.failed,
+                "candidates": [c.model_dump(mode="json") for c in ranked],
+                "faces": face_report,
+            }
+        )
+        self.events.append(
+            Event(
+                kind="step",
+                detail={
+                    "subtask": subtask,
+                    "from": node.id,
+                    "chosen": best.expert,
+                    "score": best.score,
+                    "failed": best.failed,
+                },
+            )
+        )
         if self.on_step is not None:
             self.on_step(f"{subtask}: {best.expert} ({best.score:.3f})")
         return best
@@ -183,10 +243,13 @@ class Restorer:
                 try:
                     out = await expert.acall(image)
                 except ToolError as error:
-                    return Candidate(expert=expert.name, error=error.reason, seconds=time.perf_counter() - start)
+                    return Candidate(
+                        expert=expert.name, error=error.reason, seconds=time.perf_counter() - start
+                    )
                 seconds = time.perf_counter() - start
-                quality = await asyncio.to_thread(quality_score, out, image,
-                                                  fidelity_weight=self.profile.fidelity_weight)
+                quality = await asyncio.to_thread(
+                    quality_score, out, image, fidelity_weight=self.profile.fidelity_weight
+                )
                 return Candidate(expert=expert.name, image=out, quality=quality, seconds=seconds)
 
         return list(await asyncio.gather(*(one(e) for e in experts)))
@@ -215,10 +278,19 @@ class Restorer:
                 continue
             tried = list(node.children)
             new_plan = order_tasks(plan, avoid_first=tried)
-            self.events.append(Event(kind="replan", detail={"at": node.id, "avoid_first": tried, "plan": new_plan}))
+            self.events.append(
+                Event(kind="replan", detail={"at": node.id, "avoid_first": tried, "plan": new_plan})
+            )
             plan = new_plan
-        return RestorationResult(final=node.image, path=self._path(node), nodes=self.nodes, steps=self.steps,
-                                 events=self.events, skipped=skipped, seconds=time.perf_counter() - start)
+        return RestorationResult(
+            final=node.image,
+            path=self._path(node),
+            nodes=self.nodes,
+            steps=self.steps,
+            events=self.events,
+            skipped=skipped,
+            seconds=time.perf_counter() - start,
+        )
 
     def _roll_back(self, node: Node, plan: list[str]) -> tuple[Node, list[str]]:
         steps = 0
@@ -229,7 +301,9 @@ class Restorer:
             # Stay here if some remaining task has not been tried first from this node yet.
             if len(set(node.children)) < len(set(plan)) or node.parent is None:
                 break
-        self.events.append(Event(kind="rollback", detail={"to": node.id, "steps": steps, "remaining": list(plan)}))
+        self.events.append(
+            Event(kind="rollback", detail={"to": node.id, "steps": steps, "remaining": list(plan)})
+        )
         return node, plan
 
     def _compromise(self, initial: list[str]) -> tuple[Node, list[str], list[str]]:
@@ -262,7 +336,9 @@ def _thumbnail(image: Image, folder: Path, stem: str, side: int = 160) -> str:
 
     pixels = image.array()
     factor = side / max(pixels.shape[:2])
-    small = cv2.resize(pixels, None, fx=factor, fy=factor, interpolation=cv2.INTER_AREA if factor < 1 else cv2.INTER_CUBIC)
+    small = cv2.resize(
+        pixels, None, fx=factor, fy=factor, interpolation=cv2.INTER_AREA if factor < 1 else cv2.INTER_CUBIC
+    )
     path = folder / f"{stem.replace(' ', '_')}.jpg"
     save_image(Image.from_array(small), path)
     return str(path)

@@ -65,4 +65,6 @@ def quality_score(candidate: Image, step_input: Image, *, fidelity_weight: float
     iqa = no_reference(candidate)
     p = perception(iqa)
     f = fidelity(candidate, step_input)
-    return QualityScore(score=fidelity_weight * f + (1 - fidelity_weight) * p, fidelity=f, perception=p, iqa=iqa)
+    return QualityScore(
+        score=fidelity_weight * f + (1 - fidelity_weight) * p, fidelity=f, perception=p, iqa=iqa
+    )

@@ -15,7 +15,11 @@ def test_docs_have_python_examples() -> None:
     assert EXAMPLES, "README.md and docs/ should carry runnable Python examples"
 
 
-@pytest.mark.parametrize("example", EXAMPLES, ids=lambda e: f"{Path(e.path).relative_to(ROOT)}:{e.start_line}")
-def test_code_block_runs(example: CodeExample, eval_example: EvalExample, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.mark.parametrize(
+    "example", EXAMPLES, ids=lambda e: f"{Path(e.path).relative_to(ROOT)}:{e.start_line}"
+)
+def test_code_block_runs(
+    example: CodeExample, eval_example: EvalExample, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.chdir(tmp_path)  # blocks that write files (trace stores, results) write here
     eval_example.run(example)

@@ -48,7 +48,13 @@ class AdditionRunner:
 
 def tasks(n: int = 20) -> list[EvalTask]:
     return [
-        EvalTask(id=f"q{i}", system=system, group="even" if i % 2 == 0 else "odd", payload={"a": i, "b": 3 * i}, seed=i)
+        EvalTask(
+            id=f"q{i}",
+            system=system,
+            group="even" if i % 2 == 0 else "odd",
+            payload={"a": i, "b": 3 * i},
+            seed=i,
+        )
         for i in range(n)
         for system in ("agent",)
     ]

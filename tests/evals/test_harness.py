@@ -23,15 +23,24 @@ HERE = Path(__file__).parent
 
 def _strip_timing(document: dict) -> dict:
     episodes = sorted(
-        ({k: v for k, v in e.items() if k != "metrics"} | {"accuracy": e["metrics"]["accuracy"]} for e in document["episodes"]),
+        (
+            {k: v for k, v in e.items() if k != "metrics"} | {"accuracy": e["metrics"]["accuracy"]}
+            for e in document["episodes"]
+        ),
         key=lambda e: e["id"],
     )
-    return {"summary": document["summary"]["agent"]["accuracy"], "by_group": document["by_group"], "episodes": episodes}
+    return {
+        "summary": document["summary"]["agent"]["accuracy"],
+        "by_group": document["by_group"],
+        "episodes": episodes,
+    }
 
 
 def test_results_contract_table_and_chart(tmp_path: Path) -> None:
     out = tmp_path / "results.json"
-    document = run_eval(tasks(), make_runner, EvalConfig(out=out, metrics=("accuracy", "seconds"), quiet=True))
+    document = run_eval(
+        tasks(), make_runner, EvalConfig(out=out, metrics=("accuracy", "seconds"), quiet=True)
+    )
     on_disk = json.loads(out.read_text())
     assert on_disk["summary"] == document["summary"]
     assert set(on_disk) >= {"summary", "by_group", "episodes"}
@@ -88,7 +97,9 @@ def test_killed_eval_resumes_without_redoing_finished_episodes(tmp_path: Path) -
     finished_before = {json.loads(line)["id"] for line in log.read_text().splitlines() if line.strip()}
     assert 5 <= len(finished_before) < 20
 
-    subprocess.run([sys.executable, script, str(out), str(markers), "resume"], env=env, check=True, timeout=300)
+    subprocess.run(
+        [sys.executable, script, str(out), str(markers), "resume"], env=env, check=True, timeout=300
+    )
     document = json.loads(out.read_text())
     assert sorted(e["id"] for e in document["episodes"]) == sorted(f"q{i}" for i in range(20))
     runs_per_episode: dict[str, int] = {}

@@ -6,7 +6,7 @@ from enum import StrEnum
 from typing import Literal
 
 from pydantic import BaseModel, Field
-from pydantic_ai import Agent
+from pydantic_ai import Agent, NativeOutput, PromptedOutput
 from pydantic_ai.usage import UsageLimits
 
 from goalgraph.llm import LocalModel, count_tokens
@@ -96,3 +96,28 @@ def test_plain_text_reply_and_token_count(local_model: LocalModel) -> None:
     reply = Agent(local_model).run_sync("What is the capital of France?", model_settings={"max_tokens": 24})
     assert "Paris" in reply.output
     assert count_tokens(local_model, "Hello world") == local_model.engine.count_tokens("Hello world") > 0
+
+
+def test_native_and_prompted_output_validate(local_model: LocalModel) -> None:
+    native = Agent(local_model, output_type=NativeOutput(Capital)).run_sync(
+        "The capital of Spain?", model_settings=SHORT
+    )
+    assert isinstance(native.output, Capital)
+    prompted = Agent(local_model, output_type=PromptedOutput(Capital)).run_sync(
+        "The capital of Japan?", model_settings=SHORT
+    )
+    assert isinstance(prompted.output, Capital)
+
+
+def test_count_tokens_of_a_chat_and_of_messages(local_model: LocalModel) -> None:
+    result = Agent(local_model).run_sync("Say hi.", model_settings={"max_tokens": 8})
+    chat = [{"role": "user", "content": "Say hi."}]
+    assert count_tokens(local_model, chat) > count_tokens(local_model, "Say hi.")
+    assert count_tokens(local_model, result.all_messages()) > count_tokens(local_model, chat)
+
+
+def test_seeded_sampling_is_deterministic(local_model: LocalModel) -> None:
+    settings = {"max_tokens": 12, "temperature": 0.9, "seed": 7}
+    first = Agent(local_model).run_sync("Name a colour.", model_settings=settings).output
+    second = Agent(local_model).run_sync("Name a colour.", model_settings=settings).output
+    assert first == second

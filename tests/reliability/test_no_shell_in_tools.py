@@ -21,8 +21,16 @@ def _violations(path: Path) -> list[str]:
             found.append(f"imports from {node.module}")
         elif isinstance(node, ast.Call):
             func = node.func
-            name = func.id if isinstance(func, ast.Name) else func.attr if isinstance(func, ast.Attribute) else ""
-            owner = func.value.id if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name) else ""
+            name = (
+                func.id
+                if isinstance(func, ast.Name)
+                else func.attr
+                if isinstance(func, ast.Attribute)
+                else ""
+            )
+            owner = (
+                func.value.id if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name) else ""
+            )
             # `re.compile` and friends are fine; the builtins and os.* process launchers are not.
             if name in BANNED_CALLS and owner in ("", "os", "builtins"):
                 found.append(f"calls {owner + '.' if owner else ''}{name}() at line {node.lineno}")

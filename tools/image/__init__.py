@@ -1,8 +1,8 @@
 """Image tools for 4KAgent: the `Image` value, restoration experts, IQA and degradation estimators.
 
-    from goalgraph.tools.image import Image, experts, iqa
-    image = Image.open("photo.png")                                  # pixels cached, model holds a hash
-    best = max(experts.experts_for("denoising"), key=lambda e: -iqa.niqe(e.call(image)))
+from goalgraph.tools.image import Image, experts, iqa
+image = Image.open("photo.png")                                  # pixels cached, model holds a hash
+best = max(experts.experts_for("denoising"), key=lambda e: -iqa.niqe(e.call(image)))
 """
 
 from . import degradation, experts, iqa

@@ -9,9 +9,21 @@ from __future__ import annotations
 import numpy as np
 
 __all__ = [
-    "clahe", "dark_channel_dehaze", "dct_denoise", "gamma_brighten", "guided_derain", "ibp_upscale",
-    "median_derain", "nlmeans", "resize", "retinex_brighten", "rl_deconvolve", "tv_denoise",
-    "unsharp", "wavelet_denoise", "wiener_deconvolve",
+    "clahe",
+    "dark_channel_dehaze",
+    "dct_denoise",
+    "gamma_brighten",
+    "guided_derain",
+    "ibp_upscale",
+    "median_derain",
+    "nlmeans",
+    "resize",
+    "retinex_brighten",
+    "rl_deconvolve",
+    "tv_denoise",
+    "unsharp",
+    "wavelet_denoise",
+    "wiener_deconvolve",
 ]
 
 
@@ -33,8 +45,12 @@ def resize(rgb8: np.ndarray, scale: float, method: str = "bicubic") -> np.ndarra
     """OpenCV resize by `scale` with `method` in bicubic / lanczos / area / linear."""
     import cv2
 
-    flags = {"bicubic": cv2.INTER_CUBIC, "lanczos": cv2.INTER_LANCZOS4, "area": cv2.INTER_AREA,
-             "linear": cv2.INTER_LINEAR}
+    flags = {
+        "bicubic": cv2.INTER_CUBIC,
+        "lanczos": cv2.INTER_LANCZOS4,
+        "area": cv2.INTER_AREA,
+        "linear": cv2.INTER_LINEAR,
+    }
     h, w = rgb8.shape[:2]
     return cv2.resize(rgb8, (round(w * scale), round(h * scale)), interpolation=flags[method])
 
@@ -45,7 +61,9 @@ def ibp_upscale(rgb8: np.ndarray, scale: int, iterations: int = 8) -> np.ndarray
 
     low = _f32(rgb8)
     h, w = rgb8.shape[:2]
-    high = np.asarray(cv2.resize(low, (w * scale, h * scale), interpolation=cv2.INTER_LANCZOS4), dtype=np.float32)
+    high = np.asarray(
+        cv2.resize(low, (w * scale, h * scale), interpolation=cv2.INTER_LANCZOS4), dtype=np.float32
+    )
     for _ in range(iterations):
         error = low - cv2.resize(high, (w, h), interpolation=cv2.INTER_AREA)
         high += cv2.resize(error, (w * scale, h * scale), interpolation=cv2.INTER_CUBIC)
@@ -86,8 +104,16 @@ def wavelet_denoise(rgb8: np.ndarray) -> np.ndarray:
     """scikit-image BayesShrink wavelet denoising in YCbCr."""
     from skimage.restoration import denoise_wavelet
 
-    return _u8(denoise_wavelet(_f32(rgb8), channel_axis=-1, convert2ycbcr=True, method="BayesShrink",
-                               mode="soft", rescale_sigma=True))
+    return _u8(
+        denoise_wavelet(
+            _f32(rgb8),
+            channel_axis=-1,
+            convert2ycbcr=True,
+            method="BayesShrink",
+            mode="soft",
+            rescale_sigma=True,
+        )
+    )
 
 
 def unsharp(rgb8: np.ndarray, sigma: float = 1.5, amount: float = 0.8) -> np.ndarray:
@@ -111,7 +137,9 @@ def _psf(kind: str, size: float, angle: float = 0.0) -> np.ndarray:
         psf = np.zeros((k, k), np.float32)
         cv2.line(psf, (radius, radius), (radius, radius), 1.0, 1)
         dx, dy = np.cos(np.deg2rad(angle)) * size / 2, np.sin(np.deg2rad(angle)) * size / 2
-        cv2.line(psf, (round(radius - dx), round(radius - dy)), (round(radius + dx), round(radius + dy)), 1.0, 1)
+        cv2.line(
+            psf, (round(radius - dx), round(radius - dy)), (round(radius + dx), round(radius + dy)), 1.0, 1
+        )
     return (psf / psf.sum()).astype(np.float32)
 
 
@@ -141,7 +169,9 @@ def rl_deconvolve(rgb8: np.ndarray, kind: str, size: float, iterations: int = 15
     estimate = observed.clone()
 
     def conv(x: torch.Tensor, kernel: torch.Tensor) -> torch.Tensor:
-        return torch.nn.functional.conv2d(torch.nn.functional.pad(x, (pad,) * 4, mode="replicate"), kernel, groups=3)
+        return torch.nn.functional.conv2d(
+            torch.nn.functional.pad(x, (pad,) * 4, mode="replicate"), kernel, groups=3
+        )
 
     with torch.no_grad():
         for _ in range(iterations):

@@ -37,7 +37,9 @@ class Image(BaseModel):
     key: str = Field(description="Content hash of the pixels (sha1 of shape + bytes); the cache key.")
     width: int = Field(ge=1, description="Width in pixels.")
     height: int = Field(ge=1, description="Height in pixels.")
-    path: str | None = Field(default=None, description="File the pixels were read from or written to, if any.")
+    path: str | None = Field(
+        default=None, description="File the pixels were read from or written to, if any."
+    )
 
     @classmethod
     def from_array(cls, array: Any, *, name: str = "array") -> Image:
@@ -70,7 +72,9 @@ class Image(BaseModel):
 def as_rgb8(array: np.ndarray, *, name: str = "array") -> np.ndarray:
     """Convert grayscale / RGBA / 16-bit / float / bool pixels to H×W×3 uint8, or raise `ImageError`."""
     if array.dtype == object or array.ndim not in (2, 3):
-        raise ImageError(f"{name}: expected an H×W or H×W×C image array, got shape {array.shape} ({array.dtype})")
+        raise ImageError(
+            f"{name}: expected an H×W or H×W×C image array, got shape {array.shape} ({array.dtype})"
+        )
     if array.size == 0 or min(array.shape[:2]) == 0:
         raise ImageError(f"{name}: image is empty (shape {array.shape})")
     if max(array.shape[:2]) > MAX_SIDE:
@@ -125,8 +129,10 @@ def load_image(path: str | os.PathLike[str]) -> Image:
 
             with PILImage.open(file) as pil:
                 if max(pil.size) > MAX_SIDE:
-                    raise ImageError(f"{file}: image is {pil.size[0]}×{pil.size[1]} px; the longest side allowed "
-                                     f"is {MAX_SIDE} px (downscale it first)")
+                    raise ImageError(
+                        f"{file}: image is {pil.size[0]}×{pil.size[1]} px; the longest side allowed "
+                        f"is {MAX_SIDE} px (downscale it first)"
+                    )
                 raw = np.asarray(pil.convert("RGBA" if "A" in pil.getbands() else "RGB"))
         except ImageError:
             raise

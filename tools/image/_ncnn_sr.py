@@ -50,7 +50,9 @@ def _net(name: str) -> tuple[object, threading.Lock]:
     # ncnn's OpenMP workers spin-wait: on a small shared CPU two threads ran ×15 slower than one, so
     # small hosts get one thread (experts already run in parallel); override with GOALGRAPH_NCNN_THREADS.
     cores = os.cpu_count() or 1
-    net.opt.num_threads = int(os.environ.get("GOALGRAPH_NCNN_THREADS", "1" if cores <= 4 else str(min(cores // 2, 8))))
+    net.opt.num_threads = int(
+        os.environ.get("GOALGRAPH_NCNN_THREADS", "1" if cores <= 4 else str(min(cores // 2, 8)))
+    )
     folder = _model_dir()
     if net.load_param(str(folder / f"{name}.param")) != 0 or net.load_model(str(folder / f"{name}.bin")) != 0:
         raise RuntimeError(f"cannot load ncnn model {name} from {folder}")

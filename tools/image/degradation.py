@@ -29,8 +29,12 @@ class DegradationMeasures(BaseModel):
     height: int = Field(description="Height in pixels.")
     noise_sigma: float = Field(description="Estimated Gaussian noise σ in 8-bit grey levels (0 = clean).")
     blur: float = Field(description="Crété-Roffet blur effect, 0 (sharp) … 1 (completely blurred).")
-    blur_anisotropy: float = Field(description="0 = isotropic (defocus-like) … 1 = one direction (motion-like).")
-    blockiness: float = Field(description="8×8 JPEG grid strength: border/interior gradient ratio (1 = none).")
+    blur_anisotropy: float = Field(
+        description="0 = isotropic (defocus-like) … 1 = one direction (motion-like)."
+    )
+    blockiness: float = Field(
+        description="8×8 JPEG grid strength: border/interior gradient ratio (1 = none)."
+    )
     haze: float = Field(description="Mean dark channel in 0..1 (clear outdoor scenes ≈ 0.1, hazy > 0.35).")
     brightness: float = Field(description="Mean luma in 0..1 (low light < 0.25).")
     rain: float = Field(description="Fraction of pixels on thin bright near-vertical streaks (0 = none).")

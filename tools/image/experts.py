@@ -39,8 +39,14 @@ TASKS: tuple[str, ...] = (
 """Every task an expert can serve, in the paper's naming."""
 
 
-def make_expert(name: str, task: str, function: Callable[[np.ndarray], np.ndarray], description: str,
-                *, tags: tuple[str, ...] = ()) -> Tool[Image, Image]:
+def make_expert(
+    name: str,
+    task: str,
+    function: Callable[[np.ndarray], np.ndarray],
+    description: str,
+    *,
+    tags: tuple[str, ...] = (),
+) -> Tool[Image, Image]:
     """Wrap an array function (H×W×3 uint8 → H×W×3 uint8) as a typed expert tool tagged with `task`."""
     if task not in TASKS:
         raise ValueError(f"unknown task {task!r}; expected one of {', '.join(TASKS)}")
@@ -48,12 +54,15 @@ def make_expert(name: str, task: str, function: Callable[[np.ndarray], np.ndarra
     def run(image: Image) -> Image:
         out = function(image.array())
         if out.dtype != np.uint8 or out.ndim != 3 or out.shape[2] != 3:
-            raise ValueError(f"expert {name} returned {out.dtype} array of shape {out.shape}, not H×W×3 uint8")
+            raise ValueError(
+                f"expert {name} returned {out.dtype} array of shape {out.shape}, not H×W×3 uint8"
+            )
         return cache_pixels(np.ascontiguousarray(out))
 
     run.__name__ = name.replace("-", "_")
-    return tool(name=name, description=description, tags=(task, *tags), rerunnable=True,
-                produces=(f"done:{task}",))(run)
+    return tool(
+        name=name, description=description, tags=(task, *tags), rerunnable=True, produces=(f"done:{task}",)
+    )(run)
 
 
 def _blur_size(rgb8: np.ndarray) -> float:
@@ -87,79 +96,214 @@ def _registry() -> list[Tool[Image, Image]]:
     e = make_expert
     return [
         # super-resolution ×4
-        e("realesrgan_x4plus", "super-resolution", _sr_net("realesrgan-x4plus", 4),
-          "Real-ESRGAN x4plus (ncnn, CPU): blind ×4 GAN SR that also removes noise, blur and JPEG artefacts.",
-          tags=("perception", "network", "slow")),
-        e("realesr_animevideov3_x4", "super-resolution", _sr_net("realesr-animevideov3-x4", 4),
-          "Real-ESRGAN animevideov3 ×4 (ncnn, CPU): small fast network with crisp edges.",
-          tags=("perception", "fidelity", "network")),
-        e("anime4k_x4", "super-resolution", _anime4k(4.0), "Anime4K ACNet ×4 (pyanime4k, CPU).",
-          tags=("perception", "network")),
-        e("ibp_x4", "super-resolution", lambda x: c.ibp_upscale(x, 4),
-          "Iterative back-projection ×4 from Lanczos: reconstruction-consistent classical SR.", tags=("fidelity",)),
-        e("lanczos_x4", "super-resolution", lambda x: c.resize(x, 4, "lanczos"), "Lanczos ×4 (OpenCV).",
-          tags=("fidelity",)),
-        e("bicubic_x4", "super-resolution", lambda x: c.resize(x, 4, "bicubic"), "Bicubic ×4 (OpenCV) baseline.",
-          tags=("fidelity",)),
+        e(
+            "realesrgan_x4plus",
+            "super-resolution",
+            _sr_net("realesrgan-x4plus", 4),
+            "Real-ESRGAN x4plus (ncnn, CPU): blind ×4 GAN SR that also removes noise, blur and JPEG artefacts.",
+            tags=("perception", "network", "slow"),
+        ),
+        e(
+            "realesr_animevideov3_x4",
+            "super-resolution",
+            _sr_net("realesr-animevideov3-x4", 4),
+            "Real-ESRGAN animevideov3 ×4 (ncnn, CPU): small fast network with crisp edges.",
+            tags=("perception", "fidelity", "network"),
+        ),
+        e(
+            "anime4k_x4",
+            "super-resolution",
+            _anime4k(4.0),
+            "Anime4K ACNet ×4 (pyanime4k, CPU).",
+            tags=("perception", "network"),
+        ),
+        e(
+            "ibp_x4",
+            "super-resolution",
+            lambda x: c.ibp_upscale(x, 4),
+            "Iterative back-projection ×4 from Lanczos: reconstruction-consistent classical SR.",
+            tags=("fidelity",),
+        ),
+        e(
+            "lanczos_x4",
+            "super-resolution",
+            lambda x: c.resize(x, 4, "lanczos"),
+            "Lanczos ×4 (OpenCV).",
+            tags=("fidelity",),
+        ),
+        e(
+            "bicubic_x4",
+            "super-resolution",
+            lambda x: c.resize(x, 4, "bicubic"),
+            "Bicubic ×4 (OpenCV) baseline.",
+            tags=("fidelity",),
+        ),
         # super-resolution ×2
-        e("realesrgan_x4plus_x2", "super-resolution_2x", _sr_net("realesrgan-x4plus", 4, down_to=2),
-          "Real-ESRGAN x4plus then area ×0.5: blind ×2 GAN SR with degradation removal.",
-          tags=("perception", "network", "slow")),
-        e("realesr_animevideov3_x2", "super-resolution_2x", _sr_net("realesr-animevideov3-x2", 2),
-          "Real-ESRGAN animevideov3 ×2 (ncnn, CPU).", tags=("perception", "fidelity", "network")),
-        e("anime4k_x2", "super-resolution_2x", _anime4k(2.0), "Anime4K ACNet ×2 (pyanime4k, CPU).",
-          tags=("perception", "network")),
-        e("ibp_x2", "super-resolution_2x", lambda x: c.ibp_upscale(x, 2), "Iterative back-projection ×2.",
-          tags=("fidelity",)),
-        e("lanczos_x2", "super-resolution_2x", lambda x: c.resize(x, 2, "lanczos"), "Lanczos ×2 (OpenCV).",
-          tags=("fidelity",)),
-        e("bicubic_x2", "super-resolution_2x", lambda x: c.resize(x, 2, "bicubic"), "Bicubic ×2 (OpenCV).",
-          tags=("fidelity",)),
+        e(
+            "realesrgan_x4plus_x2",
+            "super-resolution_2x",
+            _sr_net("realesrgan-x4plus", 4, down_to=2),
+            "Real-ESRGAN x4plus then area ×0.5: blind ×2 GAN SR with degradation removal.",
+            tags=("perception", "network", "slow"),
+        ),
+        e(
+            "realesr_animevideov3_x2",
+            "super-resolution_2x",
+            _sr_net("realesr-animevideov3-x2", 2),
+            "Real-ESRGAN animevideov3 ×2 (ncnn, CPU).",
+            tags=("perception", "fidelity", "network"),
+        ),
+        e(
+            "anime4k_x2",
+            "super-resolution_2x",
+            _anime4k(2.0),
+            "Anime4K ACNet ×2 (pyanime4k, CPU).",
+            tags=("perception", "network"),
+        ),
+        e(
+            "ibp_x2",
+            "super-resolution_2x",
+            lambda x: c.ibp_upscale(x, 2),
+            "Iterative back-projection ×2.",
+            tags=("fidelity",),
+        ),
+        e(
+            "lanczos_x2",
+            "super-resolution_2x",
+            lambda x: c.resize(x, 2, "lanczos"),
+            "Lanczos ×2 (OpenCV).",
+            tags=("fidelity",),
+        ),
+        e(
+            "bicubic_x2",
+            "super-resolution_2x",
+            lambda x: c.resize(x, 2, "bicubic"),
+            "Bicubic ×2 (OpenCV).",
+            tags=("fidelity",),
+        ),
         # denoising
-        e("nlmeans_cv", "denoising", c.nlmeans, "OpenCV fast non-local means (colour), h from the estimated σ."),
-        e("dct_xphoto", "denoising", c.dct_denoise, "OpenCV xphoto sliding DCT denoising at the estimated σ."),
+        e(
+            "nlmeans_cv",
+            "denoising",
+            c.nlmeans,
+            "OpenCV fast non-local means (colour), h from the estimated σ.",
+        ),
+        e(
+            "dct_xphoto",
+            "denoising",
+            c.dct_denoise,
+            "OpenCV xphoto sliding DCT denoising at the estimated σ.",
+        ),
         e("tv_chambolle", "denoising", c.tv_denoise, "scikit-image total-variation (Chambolle) denoising."),
-        e("wavelet_bayes", "denoising", c.wavelet_denoise, "scikit-image BayesShrink wavelet denoising (YCbCr)."),
+        e(
+            "wavelet_bayes",
+            "denoising",
+            c.wavelet_denoise,
+            "scikit-image BayesShrink wavelet denoising (YCbCr).",
+        ),
         # motion deblurring
-        e("rl_motion", "motion deblurring", lambda x: c.rl_deconvolve(x, "line", 2 * _blur_size(x) + 3),
-          "Richardson–Lucy (torch) with a line PSF along the estimated blur direction."),
-        e("wiener_motion", "motion deblurring", lambda x: c.wiener_deconvolve(x, "line", 2 * _blur_size(x) + 3),
-          "scikit-image Wiener deconvolution with a line PSF along the estimated blur direction."),
-        e("unsharp_motion", "motion deblurring", lambda x: c.unsharp(x, 2.0, 1.0), "Unsharp masking (σ 2, amount 1)."),
+        e(
+            "rl_motion",
+            "motion deblurring",
+            lambda x: c.rl_deconvolve(x, "line", 2 * _blur_size(x) + 3),
+            "Richardson–Lucy (torch) with a line PSF along the estimated blur direction.",
+        ),
+        e(
+            "wiener_motion",
+            "motion deblurring",
+            lambda x: c.wiener_deconvolve(x, "line", 2 * _blur_size(x) + 3),
+            "scikit-image Wiener deconvolution with a line PSF along the estimated blur direction.",
+        ),
+        e(
+            "unsharp_motion",
+            "motion deblurring",
+            lambda x: c.unsharp(x, 2.0, 1.0),
+            "Unsharp masking (σ 2, amount 1).",
+        ),
         # defocus deblurring
-        e("rl_defocus", "defocus deblurring", lambda x: c.rl_deconvolve(x, "gaussian", _blur_size(x)),
-          "Richardson–Lucy (torch) with a Gaussian PSF sized from the blur estimate."),
-        e("wiener_defocus", "defocus deblurring", lambda x: c.wiener_deconvolve(x, "gaussian", _blur_size(x)),
-          "scikit-image Wiener deconvolution with a Gaussian PSF."),
-        e("unsharp_defocus", "defocus deblurring", lambda x: c.unsharp(x, 1.5, 0.8), "Unsharp masking (σ 1.5)."),
+        e(
+            "rl_defocus",
+            "defocus deblurring",
+            lambda x: c.rl_deconvolve(x, "gaussian", _blur_size(x)),
+            "Richardson–Lucy (torch) with a Gaussian PSF sized from the blur estimate.",
+        ),
+        e(
+            "wiener_defocus",
+            "defocus deblurring",
+            lambda x: c.wiener_deconvolve(x, "gaussian", _blur_size(x)),
+            "scikit-image Wiener deconvolution with a Gaussian PSF.",
+        ),
+        e(
+            "unsharp_defocus",
+            "defocus deblurring",
+            lambda x: c.unsharp(x, 1.5, 0.8),
+            "Unsharp masking (σ 1.5).",
+        ),
         # dehazing
-        e("dark_channel_prior", "dehazing", c.dark_channel_dehaze,
-          "He et al. dark channel prior with guided-filter transmission refinement."),
+        e(
+            "dark_channel_prior",
+            "dehazing",
+            c.dark_channel_dehaze,
+            "He et al. dark channel prior with guided-filter transmission refinement.",
+        ),
         e("clahe_dehaze", "dehazing", lambda x: c.clahe(x, 3.0), "CLAHE on Lab lightness (clip 3)."),
         # deraining
-        e("guided_derain", "deraining", c.guided_derain, "Guided-filter base/detail split with streak clipping."),
+        e(
+            "guided_derain",
+            "deraining",
+            c.guided_derain,
+            "Guided-filter base/detail split with streak clipping.",
+        ),
         e("median_derain", "deraining", c.median_derain, "Cross-streak median filtering."),
         # brightening
         e("gamma_brighten", "brightening", c.gamma_brighten, "Adaptive global gamma to mean luma 0.45."),
         e("retinex_brighten", "brightening", c.retinex_brighten, "Multi-scale Retinex on luminance."),
-        e("clahe_brighten", "brightening", lambda x: c.clahe(c.gamma_brighten(x, 0.4), 2.0),
-          "Gamma to mean luma 0.4, then CLAHE."),
+        e(
+            "clahe_brighten",
+            "brightening",
+            lambda x: c.clahe(c.gamma_brighten(x, 0.4), 2.0),
+            "Gamma to mean luma 0.4, then CLAHE.",
+        ),
         # JPEG artefacts
-        e("dct_dejpeg", "jpeg compression artifact removal", lambda x: c.dct_denoise(x, 6.0),
-          "xphoto DCT denoising at σ 6 (smooths 8×8 block edges)."),
-        e("bilateral_dejpeg", "jpeg compression artifact removal",
-          lambda x: __import__("cv2").bilateralFilter(x, 5, 25, 3), "OpenCV bilateral filter deblocking."),
-        e("tv_dejpeg", "jpeg compression artifact removal", lambda x: c.tv_denoise(x, 0.5) if x.size else x,
-          "scikit-image TV smoothing at a light weight."),
+        e(
+            "dct_dejpeg",
+            "jpeg compression artifact removal",
+            lambda x: c.dct_denoise(x, 6.0),
+            "xphoto DCT denoising at σ 6 (smooths 8×8 block edges).",
+        ),
+        e(
+            "bilateral_dejpeg",
+            "jpeg compression artifact removal",
+            lambda x: __import__("cv2").bilateralFilter(x, 5, 25, 3),
+            "OpenCV bilateral filter deblocking.",
+        ),
+        e(
+            "tv_dejpeg",
+            "jpeg compression artifact removal",
+            lambda x: c.tv_denoise(x, 0.5) if x.size else x,
+            "scikit-image TV smoothing at a light weight.",
+        ),
         # face restoration (applied to face crops)
-        e("face_nlmeans_sharpen", "face restoration", lambda x: c.unsharp(c.nlmeans(x, 0.7), 1.0, 0.6),
-          "Light non-local means then unsharp masking on the face crop."),
-        e("face_bilateral_clahe", "face restoration",
-          lambda x: c.clahe(__import__("cv2").bilateralFilter(x, 5, 20, 3), 1.5),
-          "Bilateral smoothing then mild CLAHE on the face crop."),
-        e("face_guided", "face restoration",
-          lambda x: c.unsharp(c._u8(__import__("cv2").ximgproc.guidedFilter(c._f32(x), c._f32(x), 3, 1e-3)), 1.0, 0.5),
-          "Guided-filter skin smoothing with edge-preserving sharpening."),
+        e(
+            "face_nlmeans_sharpen",
+            "face restoration",
+            lambda x: c.unsharp(c.nlmeans(x, 0.7), 1.0, 0.6),
+            "Light non-local means then unsharp masking on the face crop.",
+        ),
+        e(
+            "face_bilateral_clahe",
+            "face restoration",
+            lambda x: c.clahe(__import__("cv2").bilateralFilter(x, 5, 20, 3), 1.5),
+            "Bilateral smoothing then mild CLAHE on the face crop.",
+        ),
+        e(
+            "face_guided",
+            "face restoration",
+            lambda x: c.unsharp(
+                c._u8(__import__("cv2").ximgproc.guidedFilter(c._f32(x), c._f32(x), 3, 1e-3)), 1.0, 0.5
+            ),
+            "Guided-filter skin smoothing with edge-preserving sharpening.",
+        ),
     ]
 
 
@@ -167,7 +311,9 @@ EXPERTS: tuple[Tool[Image, Image], ...] = tuple(_registry())
 """All built-in experts."""
 
 
-def experts_for(task: str, *, require: tuple[str, ...] = (), exclude: tuple[str, ...] = ()) -> list[Tool[Image, Image]]:
+def experts_for(
+    task: str, *, require: tuple[str, ...] = (), exclude: tuple[str, ...] = ()
+) -> list[Tool[Image, Image]]:
     """The built-in experts serving `task`, optionally only those with all `require` tags and none of `exclude`."""
     if task not in TASKS:
         raise ValueError(f"unknown task {task!r}; expected one of {', '.join(TASKS)}")

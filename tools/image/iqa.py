@@ -97,10 +97,12 @@ def niqe(image: Image | np.ndarray) -> float:
     h, w = gray.shape
     gray = gray[: h - h % _NIQE_PATCH, : w - w % _NIQE_PATCH].astype(np.float32)
     half = pil_bicubic_half(gray)
-    feats = np.hstack([
-        _niqe_features(mscn(gray), _NIQE_PATCH),
-        _niqe_features(mscn(half), _NIQE_PATCH // 2),
-    ])
+    feats = np.hstack(
+        [
+            _niqe_features(mscn(gray), _NIQE_PATCH),
+            _niqe_features(mscn(half), _NIQE_PATCH // 2),
+        ]
+    )
     pop_mu, pop_cov = niqe_model()
     diff = feats.mean(axis=0) - pop_mu
     cov = (pop_cov + np.cov(feats.T)) / 2.0
@@ -133,12 +135,18 @@ def brisque(image: Image | np.ndarray) -> float:
 
     pixels = image.array() if isinstance(image, Image) else np.asarray(image)
     # BRISQUE's model was fitted on skimage's rgb2gray (Rec. 709 weights), not BT.601 luma.
-    gray = pixels.astype(np.float64) if pixels.ndim == 2 else pixels.astype(np.float64) @ [0.2125, 0.7154, 0.0721]
+    gray = (
+        pixels.astype(np.float64)
+        if pixels.ndim == 2
+        else pixels.astype(np.float64) @ [0.2125, 0.7154, 0.0721]
+    )
     gray = _for_nr(gray.astype(np.float32), 64).astype(np.float64) / 255.0
-    feats = np.concatenate([
-        _brisque_features(gray),
-        _brisque_features(cv2.resize(gray, None, fx=0.5, fy=0.5, interpolation=cv2.INTER_CUBIC)),
-    ])
+    feats = np.concatenate(
+        [
+            _brisque_features(gray),
+            _brisque_features(cv2.resize(gray, None, fx=0.5, fy=0.5, interpolation=cv2.INTER_CUBIC)),
+        ]
+    )
     low, high, vectors, coefs, gamma, rho = brisque_model()
     scaled = -1 + 2.0 / (high - low) * (feats - low)
     kernel = np.exp(-gamma * ((vectors - scaled) ** 2).sum(axis=1))
@@ -153,7 +161,9 @@ def piqe(image: Image | np.ndarray) -> float:
     if min(pixels.shape[:2]) < 16:
         import cv2
 
-        pixels = cv2.resize(pixels, (max(16, pixels.shape[1]), max(16, pixels.shape[0])), interpolation=cv2.INTER_CUBIC)
+        pixels = cv2.resize(
+            pixels, (max(16, pixels.shape[1]), max(16, pixels.shape[0])), interpolation=cv2.INTER_CUBIC
+        )
     return float(reference_piqe(pixels)[0])
 
 
@@ -189,8 +199,11 @@ def ssim_y(test: Image | np.ndarray, reference: Image | np.ndarray, *, crop: int
     _same_shape(a, b)
     if crop:
         a, b = a[crop:-crop, crop:-crop], b[crop:-crop, crop:-crop]
-    return float(structural_similarity(a, b, data_range=255.0, gaussian_weights=True, sigma=1.5,
-                                       use_sample_covariance=False))
+    return float(
+        structural_similarity(
+            a, b, data_range=255.0, gaussian_weights=True, sigma=1.5, use_sample_covariance=False
+        )
+    )
 
 
 def _same_shape(a: np.ndarray, b: np.ndarray) -> None:

@@ -20,7 +20,9 @@ LR = Image.from_array(degrade(HR, 1.3, 18.0, 85, seed=1))
 def _claims(degradations: list[str]) -> FunctionModel:
     def respond(messages, info):
         tool = info.output_tools[0]
-        return ModelResponse(parts=[ToolCallPart(tool.name, {"degradations": degradations, "description": "a cat"})])
+        return ModelResponse(
+            parts=[ToolCallPart(tool.name, {"degradations": degradations, "description": "a cat"})]
+        )
 
     return FunctionModel(respond)
 

@@ -30,7 +30,9 @@ def test_bad_image_and_profile_exit_2(tmp_path):
 
 def test_restore_one_image_writes_report(tmp_path):
     path = Image.from_array(skimage.data.coffee()[::8, ::8]).save(tmp_path / "coffee.png").path
-    result = runner.invoke(app, ["--image", path, "--profile", "ExpSR-s2-F", "--report", str(tmp_path / "rep")])
+    result = runner.invoke(
+        app, ["--image", path, "--profile", "ExpSR-s2-F", "--report", str(tmp_path / "rep")]
+    )
     assert result.exit_code == 0, result.output
     assert (tmp_path / "rep" / "index.html").is_file()
 

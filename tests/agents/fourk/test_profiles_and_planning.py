@@ -22,7 +22,11 @@ def test_yaml_file_and_errors(tmp_path):
     path = tmp_path / "mine.yaml"
     path.write_text("Name: mine\nUpscale4K: false\nScaleFactor: 2\nRestorePerference: Fidelity\n")
     profile = load_profile(path)
-    assert profile.scale_factor == 2 and profile.restore_preference == "Fidelity" and profile.fidelity_weight > 0.4
+    assert (
+        profile.scale_factor == 2
+        and profile.restore_preference == "Fidelity"
+        and profile.fidelity_weight > 0.4
+    )
     with pytest.raises(ProfileError, match="unknown profile 'Nope'"):
         load_profile("Nope")
     bad = tmp_path / "bad.yaml"
@@ -36,7 +40,15 @@ def test_yaml_file_and_errors(tmp_path):
 
 def test_upscale_factor_rule():
     four_k = load_profile("Gen4K-P")
-    assert [target_factor(side, four_k) for side in (3000, 1024, 1000, 512, 300, 200, 4096)] == [2, 4, 4, 8, 16, 16, 1]
+    assert [target_factor(side, four_k) for side in (3000, 1024, 1000, 512, 300, 200, 4096)] == [
+        2,
+        4,
+        4,
+        8,
+        16,
+        16,
+        1,
+    ]
     assert target_factor(64, load_profile("ExpSR-s4-F")) == 4
     assert upscale_tasks(8) == ["super-resolution_2x", "super-resolution"]
     assert upscale_tasks(16) == ["super-resolution", "super-resolution"]
@@ -44,7 +56,12 @@ def test_upscale_factor_rule():
 
 def test_ordering_experience_and_avoid_first():
     agenda = ["super-resolution", "denoising", "dehazing", "jpeg compression artifact removal"]
-    assert order_tasks(agenda) == ["dehazing", "jpeg compression artifact removal", "denoising", "super-resolution"]
+    assert order_tasks(agenda) == [
+        "dehazing",
+        "jpeg compression artifact removal",
+        "denoising",
+        "super-resolution",
+    ]
     replanned = order_tasks(agenda, avoid_first=["dehazing"])
     assert replanned[0] != "dehazing" and sorted(replanned) == sorted(agenda)
     assert order_tasks(["denoising"], avoid_first=["denoising"]) == ["denoising"]

@@ -23,12 +23,15 @@ RUIN = make_expert("planted_ruin", "dehazing", _ruin, "Replaces the image with n
 def toolbox(task: str):
     if task == "dehazing":
         return [RUIN]
-    return [e for e in experts_for(task) if e.name in ("bicubic_x4", "lanczos_x4", "dct_xphoto", "tv_chambolle")]
+    return [
+        e for e in experts_for(task) if e.name in ("bicubic_x4", "lanczos_x4", "dct_xphoto", "tv_chambolle")
+    ]
 
 
 def test_planted_ruin_is_rolled_back_and_not_used():
     profile = load_profile("ExpSR-s4-F").model_copy(
-        update={"user_define_plan": ["dehazing", "super-resolution"], "restore_option": None})
+        update={"user_define_plan": ["dehazing", "super-resolution"], "restore_option": None}
+    )
     result = run_fourk(PHOTO, profile=profile, model="test", toolbox=toolbox)
     rest = result.restoration
     kinds = [e.kind for e in rest.events]
@@ -47,7 +50,8 @@ def test_planted_ruin_is_rolled_back_and_not_used():
 
 def test_without_rollback_the_failure_is_kept():
     profile = load_profile("ExpSR-s4-F").model_copy(
-        update={"user_define_plan": ["dehazing", "super-resolution"], "with_rollback": False})
+        update={"user_define_plan": ["dehazing", "super-resolution"], "with_rollback": False}
+    )
     result = run_fourk(PHOTO, profile=profile, model="test", toolbox=toolbox)
     assert next(e for _, e in result.restoration.path) == "planted_ruin"
     assert not any(e.kind == "rollback" for e in result.restoration.events)

@@ -33,7 +33,7 @@ def test_missing_unreadable_and_empty_files(tmp_path):
 
 
 def test_sixteen_bit_grayscale_and_rgba_are_converted(tmp_path):
-    deep = (np.arange(32 * 32, dtype=np.uint16).reshape(32, 32) * 60)
+    deep = np.arange(32 * 32, dtype=np.uint16).reshape(32, 32) * 60
     cv2.imwrite(str(tmp_path / "deep.png"), np.stack([deep] * 3, -1))
     img16 = load_image(tmp_path / "deep.png")
     assert img16.array().dtype == np.uint8

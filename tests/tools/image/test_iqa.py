@@ -62,10 +62,14 @@ def test_brisque_matches_reference_package(name):
 
     ref = BRISQUE()
     gray = skimage.color.rgb2gray(_rgb(name))
-    feats = np.concatenate([
-        ref.calculate_brisque_features(gray, 7, 7 / 6),
-        ref.calculate_brisque_features(cv2.resize(gray, None, fx=0.5, fy=0.5, interpolation=cv2.INTER_CUBIC), 7, 7 / 6),
-    ])
+    feats = np.concatenate(
+        [
+            ref.calculate_brisque_features(gray, 7, 7 / 6),
+            ref.calculate_brisque_features(
+                cv2.resize(gray, None, fx=0.5, fy=0.5, interpolation=cv2.INTER_CUBIC), 7, 7 / 6
+            ),
+        ]
+    )
     flat = np.array([float(np.asarray(f).ravel()[0]) for f in feats], dtype=object)
     reference = ref.calculate_image_quality_score(flat)
     assert iqa.brisque(_rgb(name)) == pytest.approx(reference, abs=0.02)
@@ -77,7 +81,9 @@ def test_piqe_psnr_ssim_and_ordering():
     rgb = _rgb("chelsea")
     noisy = np.clip(rgb + np.random.default_rng(0).normal(0, 20, rgb.shape), 0, 255).astype(np.uint8)
     y_ref, y_noisy = iqa._ycbcr_y(rgb), iqa._ycbcr_y(noisy)
-    assert iqa.psnr_y(noisy, rgb) == pytest.approx(peak_signal_noise_ratio(y_ref, y_noisy, data_range=255), abs=1e-6)
+    assert iqa.psnr_y(noisy, rgb) == pytest.approx(
+        peak_signal_noise_ratio(y_ref, y_noisy, data_range=255), abs=1e-6
+    )
     assert iqa.psnr_y(rgb, rgb) == float("inf") and iqa.ssim_y(rgb, rgb) == pytest.approx(1.0)
     assert iqa.ssim_y(noisy, rgb) < 0.8
     clean, bad = iqa.no_reference(Image.from_array(rgb)), iqa.no_reference(Image.from_array(noisy))

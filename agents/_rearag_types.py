@@ -1,0 +1,120 @@
+"""Types of the ReaRAG loop: the typed action union, the configuration and the graph state."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Annotated, Any, Literal, TypedDict
+
+from pydantic import BaseModel, Field
+
+__all__ = [
+    "Finish",
+    "FinishStep",
+    "ReaRAGConfig",
+    "ReaRAGState",
+    "Search",
+    "SearchStep",
+    "Status",
+    "Step",
+    "initial_state",
+]
+
+Status = Literal["running", "finished", "max_steps", "invalid_action", "engine_error"]
+
+
+class Search(BaseModel):
+    """Action: look something up in the knowledge source."""
+
+    function: Literal["search"] = Field(description="Always ``search``.")
+    query: str = Field(max_length=80, description="What to search for (one fact).")
+
+
+class Finish(BaseModel):
+    """Action: end the reasoning and give the final answer."""
+
+    function: Literal["finish"] = Field(description="Always ``finish``.")
+    answer: str = Field(max_length=80, description="The final answer.")
+
+
+class Step(BaseModel):
+    """One reasoning step: a thought, then exactly one action."""
+
+    thought: str = Field(max_length=100, description="Reasoning about what is known and what is missing.")
+    action: Search | Finish = Field(
+        discriminator="function", description="``search(query)`` or ``finish(answer)``."
+    )
+
+
+class SearchStep(BaseModel):
+    """A step whose action must be a search (the first step: nothing is known yet)."""
+
+    thought: str = Field(max_length=100, description="Reasoning about what is known and what is missing.")
+    action: Search = Field(description="``search(query)``.")
+
+
+class FinishStep(BaseModel):
+    """A step whose action must be finish (the last step the chain allows)."""
+
+    thought: str = Field(max_length=100, description="Reasoning about what is known and what is missing.")
+    action: Finish = Field(description="``finish(answer)``.")
+
+
+@dataclass(frozen=True)
+class ReaRAGConfig:
+    """Loop limits and generation sizes."""
+
+    max_steps: int = 15
+    """Maximum chain length (Thought–Action–Observation steps), as in the paper's inference."""
+    retry_max: int = 2
+    """Invalid actions tolerated in a row (each retried with feedback) before the run stops."""
+    engine_errors_max: int = 2
+    """Consecutive engine failures tolerated before the run stops."""
+    step_tokens: int = 112
+    """Generation limit of one Thought + Action."""
+    answer_tokens: int = 40
+    """Generation limit of the final short-answer step."""
+    options: int = 6
+    """Answer candidates offered to the short-answer step."""
+    expand_queries: bool = True
+    """Add the previous observation's answer to a query that lacks it (grounds the next hop in the last)."""
+    contextual_search: bool = True
+    """Fuse each search's ranking with the main question's."""
+    new_passages_only: bool = True
+    """Each search returns passages not retrieved earlier in the chain."""
+    ground_queries: bool = True
+    """Keep only query words found in the question or the observations (drops made-up entities)."""
+    query_words: int = 12
+    """Longest query, in words, after grounding."""
+
+
+def _append(left: list[Any], right: list[Any]) -> list[Any]:
+    return [*left, *right]
+
+
+class ReaRAGState(TypedDict, total=False):
+    """The graph state: the question, the chain so far and the outcome."""
+
+    question: str
+    chain: Annotated[list[dict[str, Any]], _append]
+    retries: int
+    engine_errors: int
+    feedback: str | None
+    pending: dict[str, Any] | None
+    status: Status
+    reference_answer: str | None
+    answer: str
+
+
+def initial_state(question: str) -> ReaRAGState:
+    """The state a run starts from."""
+    return ReaRAGState(
+        question=question,
+        chain=[],
+        retries=0,
+        engine_errors=0,
+        feedback=None,
+        pending=None,
+        status="running",
+        reference_answer=None,
+        answer="",
+    )

@@ -1,0 +1,146 @@
+"""Types of the ReSum agent: actions, the summary state, the configuration and the graph state."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Annotated, Any, Literal, TypedDict
+
+from pydantic import BaseModel, ConfigDict, Field, create_model
+
+from goalgraph.llm import literal_of
+
+__all__ = [
+    "AnswerAction",
+    "ReSumConfig",
+    "ReSumState",
+    "SearchAction",
+    "Summary",
+    "VisitAction",
+    "step_model",
+]
+
+
+class SearchAction(BaseModel):
+    """Search the corpus with one to three queries."""
+
+    tool: Literal["search"] = Field(description="Always ``search``.")
+    queries: list[Annotated[str, Field(max_length=60)]] = Field(
+        min_length=1, max_length=3, description="Queries, a few words each."
+    )
+
+
+class VisitAction(BaseModel):
+    """Read one document found by a search and extract evidence for a goal."""
+
+    tool: Literal["visit"] = Field(description="Always ``visit``.")
+    doc: str = Field(description="Title of a document from the search results.")
+    goal: str = Field(max_length=80, description="What to look for in it.")
+
+
+class AnswerAction(BaseModel):
+    """Give the final answer."""
+
+    tool: Literal["answer"] = Field(description="Always ``answer``.")
+    answer: str = Field(max_length=60, description="The final answer.")
+
+
+class Summary(BaseModel):
+    """The summarizer's output: the state a restarted conversation resumes from."""
+
+    facts: list[str] = Field(max_length=4, description="Verified facts, each found in a search or document.")
+    gaps: list[str] = Field(max_length=2, description="Information still missing to answer the question.")
+    next: list[str] = Field(max_length=2, description="What to search or read next.")
+
+    def render(self) -> str:
+        """The summary as text, as it appears in the restart message."""
+        parts = ["Facts: " + ("; ".join(self.facts) or "none")]
+        parts.append("Missing: " + ("; ".join(self.gaps) or "nothing"))
+        parts.append("Next: " + ("; ".join(self.next) or "answer"))
+        return "\n".join(parts)
+
+
+def step_model(titles: Sequence[str], can_answer: bool = True) -> type[BaseModel]:
+    """The agent's step type: a thought and one action.
+
+    The grammar offers ``visit`` only for titles the agent has seen, and ``answer`` only once its
+    context holds some result (or a summary): an answer from nothing is not an action of this agent.
+    """
+    actions: list[Any] = [SearchAction, AnswerAction] if can_answer else [SearchAction]
+    if titles:
+        doc_type: Any = literal_of(titles)
+        visit = create_model(
+            "Visit",
+            __base__=VisitAction,
+            doc=(doc_type, Field(description="Title of a document from the search results.")),
+        )
+        actions.insert(1, visit)
+    if len(actions) == 1:
+        union: Any = actions[0]
+    else:
+        members: Any = actions[0]
+        for action in actions[1:]:
+            members = members | action
+        union = Annotated[members, Field(discriminator="tool")]
+    return create_model(
+        "AgentStep",
+        __config__=ConfigDict(extra="forbid"),
+        thought=(str, Field(max_length=80, description="What is known and what to do next.")),
+        action=(union, Field(description="search, visit or answer.")),
+    )
+
+
+@dataclass(frozen=True)
+class ReSumConfig:
+    """Budget, summarization trigger and loop limits."""
+
+    budget: int = 2048
+    """Context budget in the model's tokens (prompt plus the reply it may generate)."""
+    threshold: float = 0.9
+    """Summarize when the context reaches this fraction of the budget (the paper's default)."""
+    summarize_every: int | None = None
+    """Also summarize every N rounds (None: only at the threshold)."""
+    summarize: bool = True
+    """False gives the plain ReAct baseline: no summaries; on overflow it truncates and must answer."""
+    max_rounds: int = 10
+    """Tool calls allowed before the agent must answer."""
+    step_tokens: int = 128
+    """Generation limit of one agent step."""
+    protocol_tokens: int = 64
+    """Reserve for what the model backend adds around the prompt (tool-call instructions, chat template)."""
+    summary_tokens: int = 160
+    """Generation limit of one summary."""
+    answer_tokens: int = 40
+    """Generation limit of the final answer."""
+    hits_per_query: int = 3
+    """Search results shown per query."""
+    snippet_chars: int = 200
+    """Characters of each search result shown."""
+    evidence_sentences: int = 2
+    """Sentences a visit returns."""
+    options: int = 6
+    """Answer candidates offered to the final answer step."""
+
+
+def _append(left: list[Any], right: list[Any]) -> list[Any]:
+    return [*left, *right]
+
+
+class ReSumState(TypedDict, total=False):
+    """The graph state: the working context, the summary chain and the full trajectory."""
+
+    question: str
+    messages: list[dict[str, str]]
+    summary: str | None
+    summaries: Annotated[list[str], _append]
+    trajectory: Annotated[list[dict[str, Any]], _append]
+    titles: list[str]
+    retrieved: Annotated[list[str], _append]
+    pending: dict[str, Any] | None
+    route: str
+    rounds: int
+    peak_tokens: int
+    overflows: int
+    status: str
+    proposed: str | None
+    answer: str

@@ -1,0 +1,52 @@
+"""Memory-T1 (arXiv 2512.20092): temporal memory retrieval over multi-session dialogue.
+
+from goalgraph.agents.memory_t1 import evaluate_ranges, load_ranges
+report = evaluate_ranges(load_ranges(Path("ranges.jsonl")))   # stage 1: time-window estimation
+"""
+
+from ._graph import MemoryT1State, build_memory_t1, run_question
+from ._ranges import RangeItem, evaluate_ranges, load_ranges, window_iou
+from ._rewards import (
+    EventTime,
+    RewardContext,
+    SessionRecord,
+    accuracy_reward,
+    grounding_reward,
+    memory_t1_reward,
+    session_time_reward,
+    temporal_consistency,
+    text_match,
+)
+from ._sessions import ingest_sessions, load_sessions, sessions_from_locomo, sessions_from_time_dialog
+from ._types import Answer, Candidates, MemoryT1Config, Question, Ranked, RankedSession, Session, TimeWindow
+
+__all__ = [
+    "Answer",
+    "Candidates",
+    "EventTime",
+    "MemoryT1Config",
+    "MemoryT1State",
+    "Question",
+    "RangeItem",
+    "Ranked",
+    "RankedSession",
+    "RewardContext",
+    "Session",
+    "SessionRecord",
+    "TimeWindow",
+    "accuracy_reward",
+    "build_memory_t1",
+    "evaluate_ranges",
+    "grounding_reward",
+    "ingest_sessions",
+    "load_ranges",
+    "load_sessions",
+    "memory_t1_reward",
+    "run_question",
+    "session_time_reward",
+    "sessions_from_locomo",
+    "sessions_from_time_dialog",
+    "temporal_consistency",
+    "text_match",
+    "window_iou",
+]

@@ -1,0 +1,100 @@
+"""Typed values that flow through the Memory-T1 pipeline: Question -> TimeWindow -> Candidates -> Ranked -> Answer."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from goalgraph.tools.temporal import TimeWindow
+
+__all__ = [
+    "Answer",
+    "Candidates",
+    "MemoryT1Config",
+    "Question",
+    "Ranked",
+    "RankedSession",
+    "Session",
+    "TimeWindow",
+]
+
+
+class Session(BaseModel):
+    """One dialogue session: its id, start time and turns (``speaker: text`` lines or plain strings)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    session_id: str = Field(description="Unique id within the conversation, e.g. 'session_3'.")
+    time: datetime = Field(description="When the session took place.")
+    turns: tuple[str, ...] = Field(description="Utterances in order, each 'Speaker: text'.")
+
+    @property
+    def text(self) -> str:
+        """All turns joined by newlines."""
+        return "\n".join(self.turns)
+
+
+class Question(BaseModel):
+    """A question about a conversation stored under ``namespace``, asked at ``asked_at``."""
+
+    model_config = ConfigDict(frozen=True)
+
+    text: str = Field(description="The question, with its options for choice questions.")
+    namespace: tuple[str, ...] = Field(description="Store namespace of the conversation's sessions.")
+    asked_at: datetime | None = Field(
+        default=None, description="When the question is asked (anchors 'last Friday')."
+    )
+    task: str = Field(default="", description="Benchmark task name (decides the answer format).")
+
+
+class Candidates(BaseModel):
+    """Sessions left after the time filter (all sessions when the window is open or nothing survives)."""
+
+    question: Question = Field(description="The question being answered.")
+    window: TimeWindow = Field(description="The estimated window.")
+    session_ids: tuple[str, ...] = Field(description="Candidate session ids, chronological.")
+    filtered: bool = Field(description="True when the time filter actually restricted the set.")
+
+
+class RankedSession(BaseModel):
+    """A candidate with its BM25 score and text."""
+
+    session_id: str = Field(description="Session id.")
+    time: datetime | None = Field(description="Session time.")
+    score: float = Field(description="Lexical relevance score (higher is better).")
+    text: str = Field(description="Session text (truncated to the token budget).")
+
+
+class Ranked(BaseModel):
+    """Top-k candidates by relevance that fit the token budget."""
+
+    question: Question = Field(description="The question being answered.")
+    window: TimeWindow = Field(description="The estimated window.")
+    sessions: tuple[RankedSession, ...] = Field(description="Best first.")
+
+
+class Answer(BaseModel):
+    """Stage-2 output: the evidence sessions and the answer in the benchmark's format."""
+
+    selected_memory: list[str] = Field(description="Ids of the sessions the answer rests on.")
+    answer: str = Field(description="Choice letters ('A' or 'A C'), a time string, or an order '(1)(3)(2)'.")
+
+
+class MemoryT1Config(BaseModel):
+    """Pipeline settings."""
+
+    model_config = ConfigDict(frozen=True)
+
+    use_time_filter: bool = Field(default=True, description="Filter candidates by the estimated window.")
+    margin_days: float = Field(default=3.0, description="Recall-first widening of the window on each side.")
+    top_k: int = Field(default=3, description="At most this many ranked sessions go to the answer step.")
+    token_budget: int = Field(default=1200, description="Approximate token budget of the evidence text.")
+    evidence_scoring: bool = Field(
+        default=True,
+        description="For choice questions, pick the option best supported by the evidence (BM25).",
+    )
+    llm_window_fallback: bool = Field(
+        default=True,
+        description="Ask the LLM for a window when the parser finds none but the question has a time cue.",
+    )

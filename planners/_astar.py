@@ -1,0 +1,546 @@
+"""A* over bitset states with the h_max heuristic.
+
+Hand-written because no maintained permissively-licensed Python library does cost-optimal STRIPS
+search with add/delete effects at this speed (pyperplan is GPL and several times slower).
+
+Encoding. Every (condition, value) pair that some precondition or goal mentions is one bit; a state is
+a Python int. "c is unknown" is the absence of both the c=true and the c=false bit, so unknown
+satisfies no precondition. An action is (pre mask, add mask, keep mask): applicable when
+``s & pre == pre``, successor ``(s & keep) | add``. Facts no precondition or goal mentions are
+dropped, which merges states that differ only in irrelevant facts (sound: costs are fixed per round).
+
+Heuristic: h_max (Bonet & Geffner 2001) — the cost of the most expensive goal fact in the delete
+relaxation, where a fact costs the cheapest action adding it plus the most expensive of that action's
+preconditions. Admissible: any real plan from s is also a relaxed plan, and a relaxed plan must contain
+for every goal fact g a chain of actions reaching g whose costs sum to at least h_max's cost of g (each
+action in the chain can only run after its costliest precondition is reached). Consistent too
+(h(s) ≤ c(a) + h(s') for every transition), so A* never reopens states and the first goal popped is
+optimal. (Embabel's "number of unsatisfied goal conditions" is not admissible: one action can satisfy
+several, and costs may be below 1.)
+
+Ties: the heap holds (f, h, counter, state): lower f, then lower h (closer to the goal), then the
+earlier generated node — and actions are sorted by name — so the same input always gives the same plan.
+"""
+
+from __future__ import annotations
+
+import heapq
+import time
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from goalgraph.tools import Tool
+
+from ._model import Action, Goal, SearchBudget, _wanted
+from ._plan import MissingCondition, NearestState, NoPlan, Plan, explain, fmt
+from ._state import Blackboard, Predicate, WorldState
+
+__all__ = ["AStarPlanner", "PlanningProblem", "plan"]
+
+_INF = float("inf")
+_Fact = tuple[str, bool]
+
+
+def _as_action(item: Action | Tool[Any, Any]) -> Action:
+    if isinstance(item, Action):
+        return item
+    if isinstance(item, Tool):
+        return Action.from_tool(item)
+    raise TypeError(f"expected an Action or a Tool, got {type(item).__name__}")
+
+
+def _as_goals(goals: Goal | type | str | Sequence[Goal | type | str]) -> list[Goal]:
+    items: Sequence[Goal | type | str] = [goals] if isinstance(goals, Goal | type | str) else goals
+    out = [g if isinstance(g, Goal) else Goal.of(g) for g in items]
+    if not out:
+        raise ValueError("plan() needs at least one goal")
+    return out
+
+
+@dataclass
+class _Compiled:
+    """One planning round's actions as bit masks (relevance-pruned for one goal)."""
+
+    facts: list[_Fact]
+    bit: dict[_Fact, int]
+    init: int
+    actions: list[Action]
+    costs: list[float]
+    pre: list[int]
+    add: list[int]
+    keep: list[int]
+    all_mask: int = 0
+    reachable: int = 0
+    unit: float | None = None
+    relevant: list[int] = field(default_factory=list)
+
+    def mask(self, conditions: Mapping[str, bool]) -> int:
+        m = 0
+        for c, v in conditions.items():
+            m |= 1 << self.bit[(c, v)]
+        return m
+
+
+def _compile(actions: Sequence[Action], goals: Sequence[Goal], state: WorldState) -> _Compiled:
+    facts_set: set[_Fact] = set()
+    for a in actions:
+        facts_set.update(a.pre.items())
+    for g in goals:
+        facts_set.update(g.conditions.items())
+    facts = sorted(facts_set)
+    bit = {f: i for i, f in enumerate(facts)}
+    init = 0
+    for (c, v), i in bit.items():
+        if state[c] is _wanted(v):
+            init |= 1 << i
+    all_mask = (1 << len(facts)) - 1
+    pre, add, keep, costs = [], [], [], []
+    for a in actions:
+        p = ad = de = 0
+        for c, v in a.pre.items():
+            p |= 1 << bit[(c, v)]
+        for c, v in a.effects.items():
+            if (c, v) in bit:
+                ad |= 1 << bit[(c, v)]
+            if (c, not v) in bit:
+                de |= 1 << bit[(c, not v)]
+        pre.append(p)
+        add.append(ad)
+        keep.append(all_mask & ~de)
+        costs.append(a.cost_in(state))
+    compiled = _Compiled(facts, bit, init, list(actions), costs, pre, add, keep, all_mask)
+    compiled.reachable = _relaxed_reach(init, [(pre[i], add[i]) for i in range(len(actions))])
+    distinct = set(costs)
+    compiled.unit = costs[0] if len(distinct) == 1 else None
+    return compiled
+
+
+def _relaxed_reach(init: int, acts: list[tuple[int, int]]) -> int:
+    reached = init
+    pending = acts
+    while True:
+        new = reached
+        rest = []
+        for p, a in pending:
+            if new & p == p:
+                new |= a
+            else:
+                rest.append((p, a))
+        if new == reached:
+            return reached
+        reached, pending = new, rest
+
+
+def _relevant(c: _Compiled, goal_mask: int) -> list[int]:
+    """Indices of actions that can contribute to the goal (backwards, ignoring deletes), applicable in the
+    relaxation, and with an add effect at all."""
+    needed = goal_mask
+    chosen: set[int] = set()
+    candidates = [i for i in range(len(c.actions)) if c.add[i] and c.reachable & c.pre[i] == c.pre[i]]
+    changed = True
+    while changed:
+        changed = False
+        for i in candidates:
+            if i not in chosen and c.add[i] & needed:
+                chosen.add(i)
+                if c.pre[i] & ~needed:
+                    needed |= c.pre[i]
+                    changed = True
+    return sorted(chosen)
+
+
+def _make_hmax(c: _Compiled, idx: list[int], goal: int) -> Any:
+    acts = [(c.pre[i], c.add[i], c.costs[i]) for i in idx]
+    if c.unit is not None:
+        unit = c.unit
+        layered = [(p, a) for p, a, _ in acts]
+
+        def h_unit(s: int) -> float:
+            if s & goal == goal:
+                return 0.0
+            reached = s
+            pending = [pa for pa in layered if pa[1] & ~s]
+            level = 0
+            while True:
+                new = reached
+                rest = []
+                for pa in pending:
+                    p = pa[0]
+                    if reached & p == p:
+                        new |= pa[1]
+                    else:
+                        rest.append(pa)
+                level += 1
+                if new & goal == goal:
+                    return level * unit
+                if new == reached:
+                    return _INF
+                reached, pending = new, rest
+
+        return h_unit
+
+    nfacts = len(c.facts)
+    needs: list[list[int]] = [[] for _ in range(nfacts)]
+    template = []
+    for k, (p, _, _) in enumerate(acts):
+        template.append(p.bit_count())
+        x = p
+        while x:
+            low = x & -x
+            needs[low.bit_length() - 1].append(k)
+            x ^= low
+    free = [k for k, n in enumerate(template) if n == 0]
+
+    def h_cost(s: int) -> float:
+        # Dijkstra over facts with precondition counters: each fact is settled once, at its h_max cost;
+        # an action fires when its last precondition settles.
+        if s & goal == goal:
+            return 0.0
+        remaining = template[:]
+        heap: list[tuple[float, int]] = [(acts[k][2], acts[k][1]) for k in free]
+        fresh = s
+        reached = 0
+        now = 0.0
+        while True:
+            fresh &= ~reached
+            reached |= fresh
+            if reached & goal == goal:
+                return now
+            x = fresh
+            while x:
+                low = x & -x
+                x ^= low
+                for k in needs[low.bit_length() - 1]:
+                    remaining[k] -= 1
+                    if remaining[k] == 0:
+                        _, add, cost = acts[k]
+                        if add & ~reached:
+                            heapq.heappush(heap, (now + cost, add))
+            fresh = 0
+            while heap and not fresh:
+                now, added = heapq.heappop(heap)
+                fresh = added & ~reached
+                while heap and heap[0][0] <= now:
+                    fresh |= heapq.heappop(heap)[1] & ~reached
+            if not fresh:
+                return _INF
+
+    return h_cost
+
+
+@dataclass
+class _Result:
+    path: list[int] | None
+    cost: float
+    expanded: int
+    nearest_path: list[int]
+    nearest_cost: float
+    nearest_state: int
+    out_of_budget: bool
+
+
+def _astar(c: _Compiled, idx: list[int], goal: int, budget: SearchBudget, bound: float = _INF) -> _Result:
+    h = _make_hmax(c, idx, goal)
+    acts = [(c.pre[i], c.add[i], c.keep[i], c.costs[i], i) for i in idx]
+    start = c.init
+    h0 = h(start)
+    g: dict[int, float] = {start: 0.0}
+    parent: dict[int, tuple[int, int]] = {}
+    hcache: dict[int, float] = {start: h0}
+    closed: set[int] = set()
+    heap: list[tuple[float, float, int, int, float]] = [(h0, h0, 0, start, 0.0)]
+    counter = 1
+    expanded = 0
+    deadline = time.perf_counter() + budget.max_seconds
+    max_nodes = budget.max_nodes
+    best_missing = (goal & ~start).bit_count()
+    best_state, best_g = start, 0.0
+    out_of_budget = False
+    found: int | None = None
+    if h0 == _INF or h0 >= bound:
+        heap = []
+    pop, push = heapq.heappop, heapq.heappush
+    while heap:
+        _, hs, _, s, gpushed = pop(heap)
+        if s in closed:
+            continue
+        gs = g[s]
+        if gpushed > gs:  # stale entry: s was re-pushed with a smaller g
+            continue
+        if s not in hcache:
+            # Lazy evaluation: children are queued with the consistency bound h(parent) - cost, and
+            # the real h_max is computed only when one is popped; if it is larger the node goes back.
+            # Order and optimality are unchanged, but most generated children are never evaluated.
+            real = h(s)
+            hcache[s] = real
+            if real == _INF or gs + real >= bound:
+                closed.add(s)
+                continue
+            if real > hs:
+                push(heap, (gs + real, real, counter, s, gs))
+                counter += 1
+                continue
+        if s & goal == goal:
+            found = s
+            break
+        closed.add(s)
+        expanded += 1
+        missing = (goal & ~s).bit_count()
+        if missing < best_missing or (missing == best_missing and gs < best_g and best_missing > 0):
+            best_missing, best_state, best_g = missing, s, gs
+        if expanded >= max_nodes or (expanded & 1023 == 0 and time.perf_counter() > deadline):
+            out_of_budget = True
+            break
+        hs = hcache[s]
+        for p, ad, kp, cost, i in acts:
+            if s & p == p:
+                t = (s & kp) | ad
+                if t == s:
+                    continue
+                ng = gs + cost
+                old = g.get(t)
+                if old is not None and ng >= old:
+                    continue
+                ht = hcache.get(t)
+                if ht is None:
+                    ht = hs - cost if hs > cost else 0.0
+                elif ht == _INF:
+                    continue
+                if ng + ht >= bound:
+                    continue
+                g[t] = ng
+                parent[t] = (s, i)
+                closed.discard(t)
+                push(heap, (ng + ht, ht, counter, t, ng))
+                counter += 1
+
+    def path_to(s: int) -> list[int]:
+        steps = []
+        while s in parent:
+            s, i = parent[s]
+            steps.append(i)
+        steps.reverse()
+        return steps
+
+    if found is not None:
+        steps = path_to(found)
+        return _Result(steps, g[found], expanded, steps, g[found], found, False)
+    return _Result(None, _INF, expanded, path_to(best_state), best_g, best_state, out_of_budget)
+
+
+def _missing(
+    c: _Compiled, goal: Goal, state: WorldState, all_actions: Sequence[Action]
+) -> list[MissingCondition]:
+    reach = c.reachable
+    out = []
+    for cond, value in goal.conditions.items():
+        if reach >> c.bit[(cond, value)] & 1:
+            continue
+        producers = [a for a in all_actions if a.effects.get(cond) == value]
+        blocked = {
+            a.name: [fmt(pc, pv) for pc, pv in a.pre.items() if not reach >> c.bit[(pc, pv)] & 1]
+            for a in producers
+        }
+        out.append(
+            MissingCondition(
+                condition=cond,
+                wanted=value,
+                current=state[cond].value,
+                producers=[a.name for a in producers],
+                blocked_by=blocked,
+            )
+        )
+    return out
+
+
+def _root_causes(c: _Compiled, goal: Goal, all_actions: Sequence[Action]) -> list[str]:
+    """Walk back from the unreachable goal facts through their producers' unreachable preconditions to
+    the facts nobody produces."""
+    producers: dict[_Fact, list[Action]] = {}
+    for a in all_actions:
+        for fact in a.effects.items():
+            producers.setdefault(fact, []).append(a)
+    todo = [f for f in goal.conditions.items() if not c.reachable >> c.bit[f] & 1]
+    seen: set[_Fact] = set()
+    roots: list[str] = []
+    while todo:
+        fact = todo.pop(0)
+        if fact in seen:
+            continue
+        seen.add(fact)
+        makers = producers.get(fact, [])
+        if not makers:
+            roots.append(fmt(*fact))
+        for a in makers:
+            todo.extend(p for p in a.pre.items() if p in c.bit and not c.reachable >> c.bit[p] & 1)
+    return roots
+
+
+def _world_state(
+    state: WorldState | Blackboard | Mapping[str, Any] | Iterable[str] | None,
+    names: set[str],
+    predicates: Mapping[str, Predicate] | None,
+) -> WorldState:
+    if state is None:
+        return WorldState()
+    if isinstance(state, WorldState):
+        return state
+    if isinstance(state, Blackboard):
+        return state.world_state(names, predicates)
+    return WorldState(state)
+
+
+class AStarPlanner:
+    """Cost-optimal GOAP planner: A* with the admissible h_max heuristic over bitset states.
+
+    planner = AStarPlanner(SearchBudget(max_nodes=50_000, max_seconds=2))
+    result = planner.plan(tools, Goal.of(Answer), Blackboard([question]))
+    print(result)        # a Plan table, or a NoPlan diagnostic
+    """
+
+    def __init__(self, budget: SearchBudget | None = None) -> None:
+        self.budget = budget or SearchBudget()
+        """Node and time limits for each search."""
+
+    def plan(
+        self,
+        actions: Iterable[Action | Tool[Any, Any]],
+        goals: Goal | type | str | Sequence[Goal | type | str],
+        state: WorldState | Blackboard | Mapping[str, Any] | Iterable[str] | None = None,
+        *,
+        blacklist: Iterable[str] = (),
+        predicates: Mapping[str, Predicate] | None = None,
+    ) -> Plan | NoPlan:
+        """The plan with the best goal value minus cost over `goals` (the cheapest plan for one goal), or a
+        `NoPlan` saying why there is none. `state` may be a `WorldState`, a `Blackboard` (its world state
+        with `predicates`), a mapping of condition values, or the names of the true conditions."""
+        started = time.perf_counter()
+        goal_list = _as_goals(goals)
+        banned = set(blacklist)
+        everything = [_as_action(a) for a in actions]
+        names = [a.name for a in everything]
+        if len(set(names)) != len(names):
+            duplicates = sorted({n for n in names if names.count(n) > 1})
+            raise ValueError(f"action names must be unique; repeated: {', '.join(duplicates)}")
+        usable = sorted((a for a in everything if a.name not in banned), key=lambda a: a.name)
+        mentioned = {c for a in everything for c in (*a.pre, *a.effects)}
+        mentioned |= {c for g in goal_list for c in g.conditions}
+        world = _world_state(state, mentioned, predicates)
+        blacklisted = sorted(banned & set(names))
+        compiled = _compile(usable, goal_list, world)
+
+        best: Plan | None = None
+        first_failure: NoPlan | None = None
+        expanded = 0
+        for goal in goal_list:
+            goal_mask = compiled.mask(goal.conditions)
+            bound = _INF if best is None else goal.value - best.net_value
+            if best is not None and bound <= 0:
+                continue
+            if compiled.reachable & goal_mask != goal_mask:
+                if first_failure is None:
+                    first_failure = self._unreachable(compiled, goal, world, everything, blacklisted, started)
+                continue
+            idx = _relevant(compiled, goal_mask)
+            result = _astar(compiled, idx, goal_mask, self.budget, bound)
+            expanded += result.expanded
+            if result.path is not None:
+                steps = [compiled.actions[i] for i in result.path]
+                best = explain(
+                    steps,
+                    [compiled.costs[i] for i in result.path],
+                    goal,
+                    start=world,
+                    expanded=expanded,
+                    seconds=time.perf_counter() - started,
+                )
+            elif first_failure is None and bound == _INF:
+                first_failure = NoPlan(
+                    goal=goal.name,
+                    reason="budget" if result.out_of_budget else "exhausted",
+                    nearest=self._nearest(
+                        compiled, goal, result.nearest_path, result.nearest_cost, result.nearest_state
+                    ),
+                    blacklisted=blacklisted,
+                    expanded=result.expanded,
+                    seconds=time.perf_counter() - started,
+                )
+        if best is not None:
+            return best
+        assert first_failure is not None
+        return first_failure
+
+    def _nearest(self, c: _Compiled, goal: Goal, path: list[int], cost: float, state: int) -> NearestState:
+        unsatisfied = [
+            fmt(cond, v) for cond, v in goal.conditions.items() if not state >> c.bit[(cond, v)] & 1
+        ]
+        return NearestState(actions=[c.actions[i].name for i in path], cost=cost, unsatisfied=unsatisfied)
+
+    def _unreachable(
+        self,
+        c: _Compiled,
+        goal: Goal,
+        world: WorldState,
+        everything: list[Action],
+        blacklisted: list[str],
+        started: float,
+    ) -> NoPlan:
+        reason: Literal["no_actions", "unreachable"] = "no_actions" if not c.actions else "unreachable"
+        missing = _missing(c, goal, world, everything)
+        roots = _root_causes(c, goal, everything)
+        # The nearest state: the cheapest plan for the part of the goal that is reachable, found with a
+        # small budget so a diagnostic never costs more than a plan.
+        reachable_part = {k: v for k, v in goal.conditions.items() if c.reachable >> c.bit[(k, v)] & 1}
+        nearest = NearestState(unsatisfied=[fmt(k, v) for k, v in goal.conditions.items()])
+        expanded = 0
+        if reachable_part:
+            mask = c.mask(reachable_part)
+            small = SearchBudget(
+                max_nodes=min(self.budget.max_nodes, 20_000), max_seconds=min(self.budget.max_seconds, 1.0)
+            )
+            result = _astar(c, _relevant(c, mask), mask, small)
+            expanded = result.expanded
+            nearest = self._nearest(c, goal, result.nearest_path, result.nearest_cost, result.nearest_state)
+        return NoPlan(
+            goal=goal.name,
+            reason=reason,
+            missing=missing,
+            root_causes=roots,
+            nearest=nearest,
+            blacklisted=blacklisted,
+            expanded=expanded,
+            seconds=time.perf_counter() - started,
+        )
+
+
+@dataclass(frozen=True)
+class PlanningProblem:
+    """A planning problem as one value: actions, goals and the start state.
+
+    PlanningProblem(actions, Goal.of("on_a_b"), WorldState({"clear_a": True})).solve()
+    """
+
+    actions: Sequence[Action | Tool[Any, Any]]
+    """The actions (or tools) available."""
+    goals: Goal | type | str | Sequence[Goal | type | str]
+    """One goal, or several with values."""
+    state: WorldState | Blackboard | Mapping[str, Any] | Iterable[str] | None = None
+    """The start state (see `AStarPlanner.plan`)."""
+
+    def solve(self, budget: SearchBudget | None = None, *, blacklist: Iterable[str] = ()) -> Plan | NoPlan:
+        """Solve with `AStarPlanner`."""
+        return AStarPlanner(budget).plan(self.actions, self.goals, self.state, blacklist=blacklist)
+
+
+def plan(
+    actions: Iterable[Action | Tool[Any, Any]],
+    goals: Goal | type | str | Sequence[Goal | type | str],
+    state: WorldState | Blackboard | Mapping[str, Any] | Iterable[str] | None = None,
+    *,
+    budget: SearchBudget | None = None,
+    blacklist: Iterable[str] = (),
+    predicates: Mapping[str, Predicate] | None = None,
+) -> Plan | NoPlan:
+    """Plan with `AStarPlanner`: the cheapest plan (best value − cost over several goals), or a `NoPlan`."""
+    return AStarPlanner(budget).plan(actions, goals, state, blacklist=blacklist, predicates=predicates)

@@ -1,0 +1,197 @@
+"""ReaRAG loop: chains, the short-answer step, and the defined outcome of every failure."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from pydantic_ai.messages import ModelMessage, ModelResponse, ToolCallPart
+from pydantic_ai.models.function import AgentInfo, FunctionModel
+
+from goalgraph.agents.rearag import ReaRAGConfig, build_rearag, run_rearag
+from goalgraph.tools.retrieval import HybridIndex, IndexConfig, Passage, RetrievalEngine
+
+CORPUS = [
+    Passage.make(
+        "The Age of Reason", "The Age of Reason is a work by English-born political activist Thomas Paine."
+    ),
+    Passage.make(
+        "Thomas Paine", "Thomas Paine was born in Thetford, a market town in Norfolk, England, in 1737."
+    ),
+    Passage.make("Thetford", "Thetford is a market town in the Breckland district of Norfolk."),
+    Passage.make("Common Sense", "Common Sense is a pamphlet written by Thomas Paine in 1775 and 1776."),
+]
+QUESTION = "Where was the author of The Age of Reason born?"
+
+
+def _prompt(messages: list[ModelMessage]) -> str:
+    return str(messages[-1].parts[-1].content)  # type: ignore[union-attr]
+
+
+def scripted(steps: list[dict[str, Any]], log: list[str] | None = None) -> FunctionModel:
+    """A model that emits `steps` in order for Step requests and the first option for answer requests."""
+    queue = list(steps)
+
+    def reply(messages: list[ModelMessage], info: AgentInfo) -> ModelResponse:
+        tool = info.output_tools[0]
+        props = tool.parameters_json_schema["properties"]
+        if log is not None:
+            log.append(_prompt(messages))
+        if "thought" in props:
+            args = (
+                queue.pop(0)
+                if queue
+                else {"thought": "again", "action": {"function": "search", "query": "x"}}
+            )
+        else:
+            answer = props["answer"]["enum"]
+            args = {"answer": answer[0]}
+            if "source" in props:
+                args["source"] = 1
+        return ModelResponse(parts=[ToolCallPart(tool.name, args)])
+
+    return FunctionModel(reply)
+
+
+def search(query: str, thought: str = "look it up") -> dict[str, Any]:
+    return {"thought": thought, "action": {"function": "search", "query": query}}
+
+
+def finish(answer: str) -> dict[str, Any]:
+    return {"thought": "done", "action": {"function": "finish", "answer": answer}}
+
+
+def engine(model: Any = None, index: Any = None) -> RetrievalEngine:
+    return RetrievalEngine(
+        index if index is not None else HybridIndex(CORPUS, IndexConfig(dense=False)), model=model
+    )
+
+
+def run(
+    model: FunctionModel, eng: RetrievalEngine | None = None, config: ReaRAGConfig = ReaRAGConfig()
+) -> Any:
+    graph = build_rearag(model, eng or engine(), config=config)
+    return asyncio.run(run_rearag(graph, QUESTION))
+
+
+def test_two_hop_chain_finishes_with_short_answer() -> None:
+    log: list[str] = []
+    model = scripted(
+        [search("author of The Age of Reason"), search("Thomas Paine born"), finish("Thetford")], log
+    )
+    final = run(model, engine())
+    assert final["status"] == "finished"
+    assert final["answer"] == "Thetford"
+    kinds = [s["action"]["function"] for s in final["chain"]]
+    assert kinds == ["search", "search", "finish"]
+    assert final["chain"][0]["answer"] == "Thomas Paine"
+    # The second step's prompt shows the first observation.
+    assert any("Observation 1: Thomas Paine" in p for p in log)
+
+
+def test_invalid_actions_get_feedback_then_stop() -> None:
+    log: list[str] = []
+    # The first step's grammar allows only a search: a finish there is rejected; three in a row stop the run.
+    final = run(scripted([finish("x"), finish("x"), finish("x")], log))
+    assert final["status"] == "invalid_action"
+    assert final["answer"] == ""
+    assert any("Feedback: Your last reply was not a valid step" in p for p in log)
+
+
+def test_ungrounded_query_is_invalid() -> None:
+    log: list[str] = []
+    steps = [search("the one fact you need next"), search("Age of Reason author"), finish("Thomas Paine")]
+    final = run(scripted(steps, log))
+    assert any("names nothing from the question" in p for p in log)
+    assert final["chain"][0]["action"]["query"] == "Age of Reason author"
+    assert final["answer"] == "Thomas Paine"
+
+
+def test_stale_search_allows_only_finish() -> None:
+    log: list[str] = []
+    steps = [search("author of The Age of Reason"), search("The Age of Reason"), finish("Thomas Paine")]
+    final = run(scripted(steps, log), config=ReaRAGConfig(expand_queries=False, new_passages_only=False))
+    assert final["chain"][1]["stale"] is True
+    assert [s["action"]["function"] for s in final["chain"]] == ["search", "search", "finish"]
+
+
+def test_repeated_query_is_invalid_and_retried() -> None:
+    log: list[str] = []
+    steps = [search("author of The Age of Reason"), search("author of The Age of Reason"), finish("Thetford")]
+    final = run(scripted(steps, log), config=ReaRAGConfig(expand_queries=False))
+    assert final["status"] == "finished"
+    assert any("You already searched" in p for p in log)
+
+
+def test_chain_limit_forces_the_short_answer() -> None:
+    steps = [search(f"query number {i}") for i in range(10)]
+    final = run(
+        scripted(steps),
+        config=ReaRAGConfig(max_steps=3, expand_queries=False, ground_queries=False, contextual_search=False),
+    )
+    assert final["status"] == "max_steps"
+    assert len(final["chain"]) == 3
+    assert isinstance(final["answer"], str)
+
+
+def test_empty_retrieval_is_an_observation() -> None:
+    empty = engine(index=HybridIndex([], IndexConfig(dense=False)))
+    final = run(
+        scripted([search("anything at all"), finish("unknown")]), empty, ReaRAGConfig(ground_queries=False)
+    )
+    assert final["chain"][0]["observation"] == "No passages found."
+    assert final["status"] == "finished"
+
+
+class Broken:
+    def search(self, query: str, k: int) -> list[Any]:
+        raise ConnectionError("index offline")
+
+
+def test_engine_exception_ends_in_engine_error() -> None:
+    final = run(
+        scripted([search("a"), search("b"), search("c")]),
+        engine(index=Broken()),
+        config=ReaRAGConfig(expand_queries=False, ground_queries=False),
+    )
+    assert final["status"] == "engine_error"
+    assert [s.get("error") for s in final["chain"]] == ["ConnectionError: index offline"] * 2
+    assert final["answer"] == ""
+
+
+def test_model_failure_is_an_invalid_action() -> None:
+    def broken(messages: list[ModelMessage], info: AgentInfo) -> ModelResponse:
+        raise RuntimeError("server down")
+
+    final = run(FunctionModel(broken))
+    assert final["status"] == "invalid_action"
+    assert final["chain"] == []
+
+
+def test_query_expansion_adds_previous_answer() -> None:
+    final = run(scripted([search("author of The Age of Reason"), search("born"), finish("Thetford")]))
+    assert final["chain"][1]["action"]["query"] == "born Thomas Paine"
+    assert final["chain"][1]["observation"]
+
+
+@pytest.mark.parametrize("make", [lambda: scripted([search("q1")])])
+def test_checkpointer_keeps_state(make: Callable[[], FunctionModel]) -> None:
+    from langgraph.checkpoint.memory import InMemorySaver
+
+    saver = InMemorySaver()
+    graph = build_rearag(
+        scripted([search("author of The Age of Reason"), finish("Thetford")]), engine(), checkpointer=saver
+    )
+    final = asyncio.run(run_rearag(graph, QUESTION, thread_id="t1"))
+    snapshot = graph.get_state({"configurable": {"thread_id": "t1"}})
+    assert snapshot.values["answer"] == final["answer"]
+
+
+def test_each_search_brings_new_passages() -> None:
+    final = run(
+        scripted([search("author of The Age of Reason"), search("Thomas Paine born"), finish("Thetford")])
+    )
+    first, second = (set(s["retrieved"]) for s in final["chain"][:2])
+    assert first and second and not first & second

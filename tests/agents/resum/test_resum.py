@@ -1,0 +1,204 @@
+"""ReSum loop: the summary trigger, the restart message, chained summaries, budgets, the ReAct baseline."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from pydantic_ai.messages import ModelMessage, ModelResponse, ToolCallPart
+from pydantic_ai.models.function import AgentInfo, FunctionModel
+
+from goalgraph.agents.resum import ReSumConfig, build_react, build_resum, render_context, run_resum
+from goalgraph.tools.retrieval import HybridIndex, IndexConfig, Passage, RetrievalEngine
+
+CORPUS = [
+    Passage.make(
+        "The Age of Reason",
+        "The Age of Reason is a work by English-born political activist Thomas Paine. "
+        "It was published in three parts in 1794, 1795 and 1807.",
+    ),
+    Passage.make(
+        "Thomas Paine",
+        "Thomas Paine was born in Thetford, a market town in Norfolk, England, in 1737. "
+        "He emigrated to the British American colonies in 1774.",
+    ),
+    Passage.make("Thetford", "Thetford is a market town in the Breckland district of Norfolk, England."),
+    Passage.make("Common Sense", "Common Sense is a pamphlet written by Thomas Paine in 1775 and 1776."),
+]
+QUESTION = "Where was the author of The Age of Reason born?"
+QUERIES = [
+    ["author of The Age of Reason"],
+    ["Thomas Paine born"],
+    ["Thetford Norfolk"],
+    ["Common Sense Thomas Paine"],
+]
+
+
+def words(text: str) -> int:
+    """The scripted model's tokenizer: one token per whitespace-separated word."""
+    return len(text.split())
+
+
+class Script:
+    """Agent: cycles through searches, never answers. Summarizer: numbered facts. Records every prompt."""
+
+    def __init__(self) -> None:
+        self.agent_prompts: list[str] = []
+        self.summary_prompts: list[str] = []
+        self.turn = 0
+
+    def agent(self, messages: list[ModelMessage], info: AgentInfo) -> ModelResponse:
+        tool = info.output_tools[0]
+        props = tool.parameters_json_schema["properties"]
+        prompt = str(messages[-1].parts[-1].content)  # type: ignore[union-attr]
+        if "facts" in props:
+            return self.summary(messages, info)
+        if "thought" not in props:
+            return ModelResponse(parts=[ToolCallPart(tool.name, {"answer": props["answer"]["enum"][0]})])
+        self.agent_prompts.append(prompt)
+        queries = QUERIES[self.turn % len(QUERIES)]
+        self.turn += 1
+        return ModelResponse(
+            parts=[
+                ToolCallPart(
+                    tool.name, {"thought": "search more", "action": {"tool": "search", "queries": queries}}
+                )
+            ]
+        )
+
+    def summary(self, messages: list[ModelMessage], info: AgentInfo) -> ModelResponse:
+        prompt = str(messages[-1].parts[-1].content)  # type: ignore[union-attr]
+        self.summary_prompts.append(prompt)
+        n = len(self.summary_prompts)
+        args = {"facts": [f"fact-{n} Thomas Paine wrote it"], "gaps": [f"gap-{n}"], "next": [f"next-{n}"]}
+        return ModelResponse(parts=[ToolCallPart(info.output_tools[0].name, args)])
+
+
+def engine() -> RetrievalEngine:
+    return RetrievalEngine(HybridIndex(CORPUS, IndexConfig(dense=False)))
+
+
+def run(graph: Any) -> Any:
+    return asyncio.run(run_resum(graph, QUESTION))
+
+
+CONFIG = ReSumConfig(
+    budget=260,
+    protocol_tokens=0,
+    step_tokens=20,
+    summary_tokens=30,
+    answer_tokens=10,
+    max_rounds=8,
+    hits_per_query=2,
+)
+
+
+def test_trigger_fires_at_threshold_and_peak_stays_in_budget() -> None:
+    script = Script()
+    final = run(build_resum(FunctionModel(script.agent), engine(), count_tokens=words, config=CONFIG))
+    steps = [e for e in final["trajectory"] if e["kind"] == "step"]
+    summaries = [e for e in final["trajectory"] if e["kind"] == "summary"]
+    assert summaries, "no summary was made"
+    assert all(e["tokens"] < CONFIG.threshold * CONFIG.budget for e in steps)
+    # Each summary comes right after the context crossed the threshold.
+    kinds = [e["kind"] for e in final["trajectory"]]
+    for i, kind in enumerate(kinds):
+        if kind == "summary":
+            assert kinds[i - 1] == "tool"
+    assert final["peak_tokens"] <= CONFIG.budget
+    assert final["overflows"] == 0
+    assert final["status"] == "max_rounds"
+
+
+def test_restart_message_holds_question_and_summary() -> None:
+    script = Script()
+    final = run(build_resum(FunctionModel(script.agent), engine(), count_tokens=words, config=CONFIG))
+    first = final["summaries"][0]
+    restart = next(p for p in script.agent_prompts if "fact-1" in p)
+    assert restart.startswith(f"Question: {QUESTION}\nSummary of the work so far:\n{first}")
+    assert "Result" not in restart  # nothing from before the summary but the summary itself
+    assert render_context(QUESTION, first, []) in restart
+
+
+def test_summaries_chain() -> None:
+    script = Script()
+    final = run(build_resum(FunctionModel(script.agent), engine(), count_tokens=words, config=CONFIG))
+    assert len(final["summaries"]) >= 2
+    assert "fact-1" in script.summary_prompts[1]  # the second summary is asked with the first in view
+    second = next(
+        e for e in final["trajectory"] if e["kind"] == "summary" and e["summary"] == final["summaries"][1]
+    )
+    assert second["previous"] == final["summaries"][0]
+
+
+def test_summarize_every_n_rounds_and_separate_summarizer() -> None:
+    agent, summarizer = Script(), Script()
+    config = ReSumConfig(
+        budget=5000, protocol_tokens=0, summarize_every=2, max_rounds=5, step_tokens=20, summary_tokens=30
+    )
+    final = run(
+        build_resum(
+            FunctionModel(agent.agent),
+            engine(),
+            count_tokens=words,
+            config=config,
+            summarizer=FunctionModel(summarizer.summary),
+        )
+    )
+    rounds_at_summary = [e["round"] for e in final["trajectory"] if e["kind"] == "summary"]
+    assert rounds_at_summary == [2, 4]
+    assert len(summarizer.summary_prompts) == 2 and not agent.summary_prompts
+
+
+def test_react_baseline_overflows_and_truncates() -> None:
+    script = Script()
+    final = run(build_react(FunctionModel(script.agent), engine(), count_tokens=words, config=CONFIG))
+    assert final["summaries"] == []
+    assert final["overflows"] == 1
+    assert final["status"] == "overflow"
+    assert final["peak_tokens"] > CONFIG.budget
+    assert final["answer"]  # it still answers, from a truncated context
+
+
+def test_restart_too_large_forces_answer() -> None:
+    script = Script()
+    tiny = ReSumConfig(budget=60, protocol_tokens=0, step_tokens=20, summary_tokens=10, answer_tokens=5)
+    final = run(build_resum(FunctionModel(script.agent), engine(), count_tokens=words, config=tiny))
+    assert final["status"] == "budget"
+    assert script.agent_prompts == []
+
+
+def test_ungrounded_answer_is_refused_with_feedback() -> None:
+    calls = {"n": 0}
+
+    def agent(messages: list[ModelMessage], info: AgentInfo) -> ModelResponse:
+        tool = info.output_tools[0]
+        props = tool.parameters_json_schema["properties"]
+        if "thought" not in props:
+            return ModelResponse(parts=[ToolCallPart(tool.name, {"answer": props["answer"]["enum"][0]})])
+        calls["n"] += 1
+        if calls["n"] in (1, 3):
+            assert "AnswerAction" not in str(
+                tool.parameters_json_schema
+            )  # no answer before a result / after a refusal
+            action = {"tool": "search", "queries": ["Thomas Paine born"]}
+        elif calls["n"] == 2:
+            action = {"tool": "answer", "answer": "Paris"}
+        else:
+            action = {"tool": "answer", "answer": "Thetford"}
+        return ModelResponse(parts=[ToolCallPart(tool.name, {"thought": "t", "action": action})])
+
+    final = run(build_resum(FunctionModel(agent), engine(), count_tokens=words, config=CONFIG))
+    kinds = [e["kind"] for e in final["trajectory"]]
+    assert kinds == ["step", "tool", "step", "invalid", "step", "tool", "step", "answer"]
+    assert final["answer"] == "Thetford" and final["status"] == "answered"
+
+
+def test_first_step_grammar_offers_only_search() -> None:
+    from goalgraph.agents._resum_types import step_model
+
+    schema = step_model([], can_answer=False).model_json_schema()
+    assert set(schema["$defs"]) == {"SearchAction"}
+    schema = step_model(["Thetford"], can_answer=True).model_json_schema()
+    assert set(schema["$defs"]) == {"SearchAction", "Visit", "AnswerAction"}
+    assert schema["$defs"]["Visit"]["properties"]["doc"]["const"] == "Thetford"

@@ -1,0 +1,99 @@
+"""One span as a plain row (a dict): the shape the SQLite store, the OTLP-JSON files and the viewer share."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from opentelemetry.sdk.trace import ReadableSpan
+from opentelemetry.trace import StatusCode
+
+__all__ = ["derive_kind", "search_text", "span_row"]
+
+# GenAI operation names → OpenInference kinds, for spans (pydantic-ai's) that carry no explicit kind.
+_OPERATION_KINDS = {
+    "invoke_agent": "AGENT",
+    "create_agent": "AGENT",
+    "chat": "LLM",
+    "text_completion": "LLM",
+    "generate_content": "LLM",
+    "execute_tool": "TOOL",
+    "embeddings": "EMBEDDING",
+    "retrieval": "RETRIEVER",
+}
+# Attributes too bulky or too mechanical to be worth full-text indexing.
+_UNINDEXED = frozenset({"logfire.json_schema", "model_request_parameters", "gen_ai.tool.definitions"})
+_MAX_SEARCH_TEXT = 32_000
+
+
+def derive_kind(name: str, attributes: Mapping[str, Any]) -> str | None:
+    """The span's OpenInference kind: explicit, else from ``gen_ai.operation.name`` or the name's verb."""
+    kind = attributes.get("openinference.span.kind")
+    if isinstance(kind, str):
+        return kind
+    operation = attributes.get("gen_ai.operation.name")
+    if not isinstance(operation, str):
+        operation = name.split(" ", 1)[0]
+    return _OPERATION_KINDS.get(operation)
+
+
+def _plain(value: Any) -> Any:
+    # Sequences come out of the SDK as tuples; JSON wants lists.
+    return list(value) if isinstance(value, tuple) else value
+
+
+def span_row(span: ReadableSpan, drop: frozenset[str] = frozenset()) -> dict[str, Any]:
+    """A finished (or running) SDK span as a row; attributes named in `drop` are left out."""
+    context = span.context
+    raw = span.attributes or {}
+    # BoundedAttributes iterates through the Mapping ABC under a lock per key (~8 µs a span); a finished
+    # span's attributes are frozen, so reading the plain dict underneath is safe and several times faster.
+    raw = getattr(raw, "_dict", raw) if span.end_time is not None else dict(raw)
+    attributes = {k: _plain(v) for k, v in raw.items() if k not in drop}
+    events = [
+        {
+            "name": e.name,
+            "time_ns": e.timestamp,
+            "attributes": {k: _plain(v) for k, v in (e.attributes or {}).items()},
+        }
+        for e in span.events
+    ]
+    if span.end_time is None:
+        status = "RUNNING"
+    else:
+        status = {StatusCode.ERROR: "ERROR", StatusCode.OK: "OK"}.get(span.status.status_code, "UNSET")
+    scope = span.instrumentation_scope
+    return {
+        "span_id": f"{context.span_id:016x}",
+        "trace_id": f"{context.trace_id:032x}",
+        "parent_id": f"{span.parent.span_id:016x}" if span.parent is not None else None,
+        "name": span.name,
+        "kind": derive_kind(span.name, attributes),
+        "otel_kind": span.kind.name,
+        "start_ns": span.start_time or 0,
+        "end_ns": span.end_time,
+        "status": status,
+        "status_message": span.status.description or "",
+        "attributes": attributes,
+        "events": events,
+        "resource": {k: _plain(v) for k, v in span.resource.attributes.items()} if span.resource else {},
+        "scope": scope.name if scope is not None else "",
+    }
+
+
+def search_text(name: str, attributes: Mapping[str, Any], events: Iterable[Mapping[str, Any]] = ()) -> str:
+    """The text full-text search sees for a span: its name, attribute values and exception messages."""
+    parts = [name]
+    for key, value in attributes.items():
+        if key in _UNINDEXED:
+            continue
+        parts.append(value if isinstance(value, str) else json.dumps(value, ensure_ascii=False))
+    for event in events:
+        parts.extend(str(v) for k, v in event.get("attributes", {}).items() if k != "exception.stacktrace")
+    return " ".join(parts)[:_MAX_SEARCH_TEXT]
+
+
+def int_or_none(value: Any) -> int | None:
+    """`value` as an int when it is a number (token counts), else None."""
+    return int(value) if isinstance(value, int | float) and not isinstance(value, bool) else None

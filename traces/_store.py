@@ -1,0 +1,323 @@
+"""The local span store: one SQLite file (WAL) with a spans table, a traces table and FTS5 search.
+
+store = TraceStore(".goalgraph/traces.db")
+store.write(rows)                       # rows from `span_row` (finished) or running=True
+store.list_runs(query="timeout")        # newest runs whose spans mention "timeout"
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sqlite3
+import threading
+from collections.abc import Iterator, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from ._rows import int_or_none, search_text
+
+__all__ = ["RunNotFoundError", "TraceStore"]
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS spans (
+    id INTEGER PRIMARY KEY,           -- the 64-bit span id as a signed integer; also the FTS rowid
+    span_id TEXT NOT NULL,
+    trace_id TEXT NOT NULL,
+    parent_id TEXT,
+    name TEXT NOT NULL,
+    kind TEXT,                        -- OpenInference kind (AGENT, CHAIN, TOOL, LLM, ...)
+    otel_kind TEXT,
+    start_ns INTEGER NOT NULL,
+    end_ns INTEGER,
+    status TEXT NOT NULL,             -- RUNNING, UNSET, OK, ERROR
+    status_message TEXT,
+    agent TEXT,
+    input_tokens INTEGER,
+    output_tokens INTEGER,
+    attributes TEXT NOT NULL,
+    events TEXT NOT NULL,
+    resource TEXT,
+    scope TEXT
+);
+CREATE INDEX IF NOT EXISTS spans_trace ON spans(trace_id, start_ns);
+CREATE INDEX IF NOT EXISTS spans_time ON spans(start_ns);
+CREATE INDEX IF NOT EXISTS spans_name ON spans(name);
+CREATE INDEX IF NOT EXISTS spans_kind ON spans(kind);
+CREATE TABLE IF NOT EXISTS traces (
+    trace_id TEXT PRIMARY KEY,
+    root_span_id TEXT,
+    name TEXT,
+    agent TEXT,
+    start_ns INTEGER,
+    end_ns INTEGER,
+    status TEXT,
+    span_count INTEGER,
+    error_count INTEGER,
+    running_count INTEGER,
+    input_tokens INTEGER,
+    output_tokens INTEGER
+);
+CREATE INDEX IF NOT EXISTS traces_time ON traces(start_ns);
+CREATE INDEX IF NOT EXISTS traces_agent ON traces(agent);
+CREATE VIRTUAL TABLE IF NOT EXISTS spans_fts USING fts5(name, body);
+"""
+
+_COLUMNS = (
+    "id, span_id, trace_id, parent_id, name, kind, otel_kind, start_ns, end_ns, status, status_message, "
+    "agent, input_tokens, output_tokens, attributes, events, resource, scope"
+)
+_PLACEHOLDERS = ", ".join("?" * len(_COLUMNS.split(", ")))
+_UPDATE = ", ".join(f"{c} = excluded.{c}" for c in _COLUMNS.split(", ")[1:])
+
+_AGGREGATE = """
+INSERT INTO traces (trace_id, root_span_id, name, agent, start_ns, end_ns, status, span_count, error_count,
+                    running_count, input_tokens, output_tokens)
+SELECT s.trace_id, root.span_id, root.name,
+       (SELECT a.agent FROM spans a WHERE a.trace_id = s.trace_id AND a.agent IS NOT NULL
+        ORDER BY a.start_ns LIMIT 1),
+       MIN(s.start_ns),
+       CASE WHEN root.span_id IS NOT NULL THEN root.end_ns ELSE MAX(s.end_ns) END,
+       CASE WHEN root.status = 'RUNNING' THEN 'RUNNING'
+            WHEN root.status = 'ERROR' THEN 'ERROR'
+            WHEN root.span_id IS NULL AND SUM(s.status = 'RUNNING') > 0 THEN 'RUNNING'
+            WHEN root.span_id IS NULL AND SUM(s.status = 'ERROR') > 0 THEN 'ERROR'
+            ELSE 'OK' END,
+       COUNT(*), SUM(s.status = 'ERROR'), SUM(s.status = 'RUNNING'),
+       COALESCE(SUM(s.input_tokens), 0), COALESCE(SUM(s.output_tokens), 0)
+FROM spans s
+LEFT JOIN spans root ON root.id = (SELECT r.id FROM spans r WHERE r.trace_id = s.trace_id AND r.parent_id IS NULL
+                                   ORDER BY r.start_ns LIMIT 1)
+WHERE s.trace_id IN ({marks})
+GROUP BY s.trace_id
+ON CONFLICT(trace_id) DO UPDATE SET root_span_id = excluded.root_span_id, name = excluded.name,
+    agent = excluded.agent, start_ns = excluded.start_ns, end_ns = excluded.end_ns, status = excluded.status,
+    span_count = excluded.span_count, error_count = excluded.error_count, running_count = excluded.running_count,
+    input_tokens = excluded.input_tokens, output_tokens = excluded.output_tokens
+"""
+
+_RUN_FIELDS = (
+    "trace_id, root_span_id, name, agent, start_ns, end_ns, status, span_count, error_count, "
+    "running_count, input_tokens, output_tokens"
+)
+
+
+class RunNotFoundError(LookupError):
+    """No run in the store matches the given reference."""
+
+
+def _signed(span_id: str) -> int:
+    value = int(span_id, 16)
+    return value - (1 << 64) if value >= (1 << 63) else value
+
+
+def _fts_query(text: str) -> str | None:
+    # User text → an FTS5 query of quoted prefix terms, so punctuation in it can never be FTS syntax.
+    terms = re.findall(r"\w+", text, flags=re.UNICODE)
+    return " ".join(f'"{t}"*' for t in terms) if terms else None
+
+
+class TraceStore:
+    """Reads and writes spans in one SQLite file; safe to share between threads (one connection each)."""
+
+    def __init__(self, path: str | Path, *, create: bool = True) -> None:
+        self.path = Path(path)
+        if not create and not self.path.is_file():
+            raise FileNotFoundError(f"trace store {self.path} does not exist")
+        if create:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._local = threading.local()
+        self._connections: list[sqlite3.Connection] = []
+        self._lock = threading.Lock()
+        self._connect().executescript(_SCHEMA)
+
+    # -- connections ---------------------------------------------------------------------------------
+    def _connect(self) -> sqlite3.Connection:
+        connection: sqlite3.Connection | None = getattr(self._local, "connection", None)
+        if connection is None:
+            connection = sqlite3.connect(self.path, timeout=30, check_same_thread=False, isolation_level=None)
+            connection.execute("PRAGMA journal_mode=WAL")
+            # NORMAL is durable across process crashes in WAL mode; only an OS crash can lose the last commits.
+            connection.execute("PRAGMA synchronous=NORMAL")
+            connection.execute("PRAGMA busy_timeout=30000")
+            connection.row_factory = sqlite3.Row
+            self._local.connection = connection
+            with self._lock:
+                self._connections.append(connection)
+        return connection
+
+    def close(self) -> None:
+        """Close every connection this store opened."""
+        with self._lock:
+            for connection in self._connections:
+                connection.close()
+            self._connections.clear()
+        self._local = threading.local()
+
+    # -- writing -------------------------------------------------------------------------------------
+    def write(self, rows: Sequence[Mapping[str, Any]], *, running: bool = False) -> None:
+        """Upsert span rows in one transaction; ``running=True`` rows never overwrite a finished span."""
+        if not rows:
+            return
+        records = []
+        fts = []
+        for row in rows:
+            attributes = row["attributes"]
+            records.append(
+                (
+                    _signed(row["span_id"]),
+                    row["span_id"],
+                    row["trace_id"],
+                    row["parent_id"],
+                    row["name"],
+                    row["kind"],
+                    row["otel_kind"],
+                    row["start_ns"],
+                    row["end_ns"],
+                    row["status"],
+                    row["status_message"],
+                    attributes.get("gen_ai.agent.name"),
+                    int_or_none(attributes.get("gen_ai.usage.input_tokens")),
+                    int_or_none(attributes.get("gen_ai.usage.output_tokens")),
+                    json.dumps(attributes, ensure_ascii=False, default=str),
+                    json.dumps(row["events"], ensure_ascii=False, default=str),
+                    json.dumps(row.get("resource") or {}, ensure_ascii=False, default=str),
+                    row.get("scope", ""),
+                )
+            )
+            if not running:
+                fts.append((records[-1][0], row["name"], search_text(row["name"], attributes, row["events"])))
+        conflict = "DO NOTHING" if running else f"DO UPDATE SET {_UPDATE}"
+        trace_ids = sorted({row["trace_id"] for row in rows})
+        connection = self._connect()
+        connection.execute("BEGIN IMMEDIATE")
+        try:
+            connection.executemany(
+                f"INSERT INTO spans ({_COLUMNS}) VALUES ({_PLACEHOLDERS}) ON CONFLICT(id) {conflict}", records
+            )
+            if fts:
+                connection.executemany(
+                    "INSERT OR REPLACE INTO spans_fts (rowid, name, body) VALUES (?, ?, ?)", fts
+                )
+            for start in range(0, len(trace_ids), 500):
+                chunk = trace_ids[start : start + 500]
+                connection.execute(_AGGREGATE.format(marks=", ".join("?" * len(chunk))), chunk)
+            connection.execute("COMMIT")
+        except BaseException:
+            connection.execute("ROLLBACK")
+            raise
+
+    # -- reading -------------------------------------------------------------------------------------
+    def list_runs(
+        self,
+        *,
+        query: str | None = None,
+        status: str | None = None,
+        agent: str | None = None,
+        limit: int = 100,
+        offset: int = 0,
+    ) -> list[dict[str, Any]]:
+        """Runs (traces), newest first, optionally filtered by full-text `query`, `status` and `agent`."""
+        where: list[str] = []
+        params: list[Any] = []
+        if query and query.strip():
+            match = _fts_query(query)
+            like = f"%{query.strip()}%"
+            clause = "(t.name LIKE ? OR t.agent LIKE ? OR t.trace_id LIKE ?"
+            params += [like, like, f"{query.strip().lower()}%"]
+            if match:
+                clause += (
+                    " OR t.trace_id IN (SELECT s.trace_id FROM spans_fts f JOIN spans s ON s.id = f.rowid"
+                    " WHERE spans_fts MATCH ?)"
+                )
+                params.append(match)
+            where.append(clause + ")")
+        if status:
+            where.append("t.status = ?")
+            params.append(status.upper())
+        if agent:
+            where.append("t.agent = ?")
+            params.append(agent)
+        sql = f"SELECT {_RUN_FIELDS} FROM traces t"
+        if where:
+            sql += " WHERE " + " AND ".join(where)
+        sql += " ORDER BY t.start_ns DESC LIMIT ? OFFSET ?"
+        params += [max(0, int(limit)), max(0, int(offset))]
+        return [self._run_dict(r) for r in self._connect().execute(sql, params)]
+
+    def count_runs(self) -> int:
+        """How many runs (traces) the store holds."""
+        return int(self._connect().execute("SELECT COUNT(*) FROM traces").fetchone()[0])
+
+    def resolve(self, ref: str) -> str:
+        """A full trace id from a reference: ``last``, a full id, or a unique id prefix."""
+        ref = ref.strip().lower()
+        connection = self._connect()
+        if ref in ("last", "latest"):
+            row = connection.execute("SELECT trace_id FROM traces ORDER BY start_ns DESC LIMIT 1").fetchone()
+            if row is None:
+                raise RunNotFoundError("the trace store holds no runs yet")
+            return str(row[0])
+        if not re.fullmatch(r"[0-9a-f]{1,32}", ref):
+            raise RunNotFoundError(f"run {ref!r} is not 'last' or a hexadecimal trace id (prefix)")
+        rows = connection.execute(
+            "SELECT trace_id FROM traces WHERE trace_id LIKE ? LIMIT 2", (ref + "%",)
+        ).fetchall()
+        if not rows:
+            raise RunNotFoundError(f"no run with id {ref!r} in {self.path}")
+        if len(rows) > 1:
+            raise RunNotFoundError(f"run id prefix {ref!r} is ambiguous; give more characters")
+        return str(rows[0][0])
+
+    def run(self, ref: str) -> dict[str, Any]:
+        """One run: its summary fields plus ``spans`` (every span, ordered by start time)."""
+        trace_id = self.resolve(ref)
+        connection = self._connect()
+        row = connection.execute(
+            f"SELECT {_RUN_FIELDS} FROM traces WHERE trace_id = ?", (trace_id,)
+        ).fetchone()
+        run = self._run_dict(row)
+        run["spans"] = list(self.spans(trace_id))
+        return run
+
+    def spans(self, trace_id: str) -> Iterator[dict[str, Any]]:
+        """The spans of one trace as rows (attributes and events decoded), ordered by start time."""
+        cursor = self._connect().execute(
+            f"SELECT {_COLUMNS} FROM spans WHERE trace_id = ? ORDER BY start_ns, id", (trace_id,)
+        )
+        for r in cursor:
+            yield self._span_dict(r)
+
+    def span(self, span_id: str) -> dict[str, Any] | None:
+        """One span by its hex id, or None."""
+        if not re.fullmatch(r"[0-9a-fA-F]{16}", span_id):
+            return None
+        r = (
+            self._connect()
+            .execute(f"SELECT {_COLUMNS} FROM spans WHERE id = ?", (_signed(span_id),))
+            .fetchone()
+        )
+        return self._span_dict(r) if r is not None else None
+
+    def trace_ids(self) -> list[str]:
+        """Every trace id, oldest first."""
+        return [r[0] for r in self._connect().execute("SELECT trace_id FROM traces ORDER BY start_ns")]
+
+    @staticmethod
+    def _run_dict(row: sqlite3.Row) -> dict[str, Any]:
+        run = dict(row)
+        end, start = run.get("end_ns"), run.get("start_ns")
+        run["duration_ms"] = (end - start) / 1e6 if end is not None and start is not None else None
+        run["agent"] = run.get("agent") or run.get("name")
+        return run
+
+    @staticmethod
+    def _span_dict(row: sqlite3.Row) -> dict[str, Any]:
+        span = dict(row)
+        span.pop("id", None)
+        span["attributes"] = json.loads(span["attributes"])
+        span["events"] = json.loads(span["events"])
+        span["resource"] = json.loads(span["resource"] or "{}")
+        end = span["end_ns"]
+        span["duration_ms"] = (end - span["start_ns"]) / 1e6 if end is not None else None
+        return span
