@@ -21,6 +21,7 @@ from ._embed import (
 )
 from ._index import IndexSettings
 from ._records import MemoryHit
+from ._sharded import ShardedStore, stable_shard
 from ._store import MemoryStore, SearchMode
 from ._tools import Memory, Recalled, Remembered, memory_tools
 
@@ -37,10 +38,12 @@ __all__ = [
     "Remembered",
     "SearchMode",
     "SentenceTransformerEmbedder",
+    "ShardedStore",
     "default_store",
     "make_embedder",
     "memory_tools",
     "minilm_path",
+    "stable_shard",
 ]
 
 _default: MemoryStore | None = None
