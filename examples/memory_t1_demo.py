@@ -1,6 +1,7 @@
-"""Memory-T1 demo: temporal questions about a LoCoMo conversation (built-in dialogue if shared data is absent).
+"""Memory-T1 demo: temporal questions about a LoCoMo conversation (a built-in dialogue if shared data is absent).
 
-python examples/memory_t1_demo.py [--model local|none]
+python examples/memory_t1_demo.py [--model local|none]     # local: the embedded SmolLM2 answers too
+Shows, per question, the estimated window, the candidate sessions the time filter kept, and the answer.
 """
 
 from __future__ import annotations
@@ -9,8 +10,9 @@ import asyncio
 import json
 import os
 import sys
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 from rich.console import Console
 from rich.table import Table
@@ -42,42 +44,72 @@ BUILTIN = [
         "turns": ["Ann: I adopted a puppy named Max today.", "Ben: Congratulations on Max!"],
     },
 ]
+COMPARE = (
+    "\nA. Fact 1 happened earlier.\nB. Fact 2 happened earlier.\nC. They happen at almost the same time."
+)
+LOCOMO_QUESTIONS = [
+    ("When did Caroline go to the LGBTQ support group?", "Localization"),
+    (
+        "For Fact1: Melanie signed up for a pottery class. and Fact2: Caroline went to a LGBTQ support group., "
+        "which one happened earlier?" + COMPARE,
+        "Order_Compare",
+    ),
+    (
+        "How much time passed from Caroline going to the LGBTQ support group until Melanie signed up for a "
+        "pottery class?",
+        "Computation",
+    ),
+    ("What did Caroline talk about between 8 May, 2023 and 30 May, 2023?", "Explicit_Reasoning"),
+]
+BUILTIN_QUESTIONS = [
+    ("When did Ann go to a pottery class?", "Localization"),
+    (
+        "For Fact1: Ann adopted a puppy named Max. and Fact2: Ann hiked Mount Rainier., which one happened earlier?"
+        + COMPARE,
+        "Order_Compare",
+    ),
+    ("Where did Ann hike in June 2023?", "Explicit_Reasoning"),
+]
 
 
-def main() -> None:
-    """Ingest a conversation, ask three temporal questions, print window, candidates and answer."""
+def main(argv: list[str] | None = None) -> list[dict[str, Any]]:
+    """Ingest a conversation, ask temporal questions, print window, candidates and answer; returns the rows."""
+    args = sys.argv[1:] if argv is None else argv
+    spec = args[args.index("--model") + 1] if "--model" in args else "local"
     console = Console()
-    spec = sys.argv[sys.argv.index("--model") + 1] if "--model" in sys.argv else "none"
     path = Path(os.environ.get("GOALGRAPH_SHARED_DATA", "../shared/data")) / "locomo" / "26.json"
     if path.is_file():
-        sessions = sessions_from_locomo(json.loads(path.read_text()))
-        questions = [
-            "What did Caroline talk about between 8 May, 2023 and 30 May, 2023?",
-            "What did Melanie do in the 10 days before 1:00 pm, 25 May, 2023?",
-            "What did they discuss in July 2023?",
-        ]
+        sessions = sessions_from_locomo(json.loads(path.read_text(encoding="utf-8")))
+        questions, source = LOCOMO_QUESTIONS, f"LoCoMo {path.name}"
     else:
         sessions = load_sessions(BUILTIN)
-        questions = [
-            "What did Ann make between May 1, 2023 and May 10, 2023?",
-            "Where did Ann hike in June 2023?",
-            "What did Ann adopt two months ago?",
-        ]
+        questions, source = BUILTIN_QUESTIONS, "built-in dialogue"
     store = MemoryStore(embedder="hash")
     ingest_sessions(store, ("demo",), sessions)
+    asked = max(s.time for s in sessions) + timedelta(days=1)
+    console.print(f"[bold]{source}[/bold]: {len(sessions)} sessions, asked at {asked:%Y-%m-%d}, model {spec}")
     graph = build_memory_t1(model=None if spec == "none" else spec, store=store)
-    table = Table("question", "window", "candidates", "answer / evidence")
-    for text in questions:
-        q = Question(text=text, namespace=("demo",), asked_at=datetime(2023, 10, 1))
+    table = Table("question", "window", "candidates", "answer (method) / model's answer / evidence")
+    rows = []
+    for text, task in questions:
+        q = Question(text=text, namespace=("demo",), asked_at=asked, task=task)
         state = asyncio.run(run_question(graph, q))
-        w = state["time_window"]
+        w, c, a = state["time_window"], state["candidates"], state["answer"]
+        window = "open" if w.is_open else f"{_day(w.start)} .. {_day(w.end)} ({w.source})"
+        kept = f"{len(c.session_ids)}/{len(sessions)}: " + ", ".join(c.session_ids[:4])
         table.add_row(
-            text,
-            f"{w.start} .. {w.end} ({w.source})",
-            ", ".join(state["candidates"].session_ids[:6]),
-            f"{state['answer'].answer!r} / {state['answer'].selected_memory}",
+            text.splitlines()[0],
+            window,
+            kept,
+            f"{a.answer!r} ({a.method}) / {a.llm_answer!r} / {a.selected_memory}",
         )
+        rows.append({"question": text, "window": w, "candidates": c.session_ids, "answer": a})
     console.print(table)
+    return rows
+
+
+def _day(t: datetime | None) -> str:
+    return "open" if t is None else f"{t:%Y-%m-%d %H:%M}"
 
 
 if __name__ == "__main__":

@@ -33,12 +33,19 @@ def answer_format(task: str, question: str) -> str:
     if facts_of(question) and ("chronological" in question.lower() or task.lower() == "timeline"):
         return "order"
     if options_of(question):
-        return "multi" if task.lower() in _MULTI_TASKS else "choice"
+        multi = task.lower() in _MULTI_TASKS or "one or more" in question.lower()
+        return "multi" if multi else "choice"
     return "text"
 
 
-def answer_output_type(fmt: str, question: str, session_ids: list[str]) -> type[BaseModel]:
-    """A pydantic model whose JSON schema only admits well-formed answers (enums for letters and ids)."""
+def answer_output_type(
+    fmt: str, question: str, session_ids: list[str], choices: list[str] | None = None
+) -> type[BaseModel]:
+    """A pydantic model whose JSON schema only admits well-formed answers (enums for letters and ids).
+
+    ``choices``: for free-text answers, the candidate answers (e.g. times of matching utterances) the
+    model must pick from; without them the answer is a short free string.
+    """
     sid_type: Any = literal_of(session_ids) if session_ids else str
     letters = sorted(options_of(question))
     if fmt == "choice":
@@ -55,8 +62,10 @@ def answer_output_type(fmt: str, question: str, session_ids: list[str]) -> type[
     elif fmt == "order":
         n = len(facts_of(question))
         ans = (list[int], Field(min_length=n, max_length=n, description="Fact numbers, earliest first."))
+    elif choices:
+        ans = (literal_of(choices), Field(description="The time the question asks for."))
     else:
-        ans = (str, Field(max_length=80, description="A short answer: a time, a date or a duration."))
+        ans = (str, Field(max_length=60, description="A short answer: a time, a date or a duration."))
     return create_model(  # type: ignore[call-overload, no-any-return]
         "MemoryT1Output",
         selected_memory=(list[sid_type], Field(max_length=3, description="Ids of the evidence sessions.")),
@@ -64,13 +73,18 @@ def answer_output_type(fmt: str, question: str, session_ids: list[str]) -> type[
     )
 
 
-def build_prompt(ranked: Ranked) -> str:
-    """The stage-2 prompt: evidence sessions (id, time, text) then the question."""
+def build_prompt(ranked: Ranked, choices: list[str] | None = None) -> str:
+    """The stage-2 prompt: evidence sessions (id, time, text), the question, and candidate answers if any."""
     parts = ["Answer the question using the dialogue sessions below. Give the evidence session ids."]
     for s in ranked.sessions:
         when = s.time.isoformat(sep=" ") if s.time else "unknown time"
         parts.append(f"<{s.session_id}> ({when})\n{s.text}")
-    parts.append(f"Question: {ranked.question.text}")
+    asked = ranked.question.asked_at
+    parts.append(
+        f"Time: {asked.isoformat(sep=' ') if asked else 'unknown'}\nQuestion: {ranked.question.text}"
+    )
+    if choices:
+        parts.append("Candidate answers:\n" + "\n".join(f"- {c}" for c in choices))
     return "\n\n".join(parts)
 
 
@@ -82,21 +96,38 @@ def _repair_order(values: list[int], n: int) -> list[int]:
     return seen + [i for i in range(1, n + 1) if i not in seen]
 
 
-def finalize_answer(raw: BaseModel | None, fmt: str, ranked: Ranked, evidence_pick: str | None) -> Answer:
-    """Turn the typed model output into the benchmark's string format; evidence_pick overrides when given."""
+def _as_text(value: Any, fmt: str, n_facts: int) -> str:
+    if fmt == "order":
+        return "".join(f"({i})" for i in _repair_order(list(value or []), n_facts))
+    if fmt == "multi":
+        return " ".join(sorted(set(value or [])))
+    return str(value or "")
+
+
+def finalize_answer(
+    raw: BaseModel | None,
+    fmt: str,
+    ranked: Ranked,
+    evidence_answer: str | None,
+    method: str = "llm",
+    evidence_sessions: list[str] | None = None,
+) -> Answer:
+    """Turn the typed model output into the benchmark's string format; ``evidence_answer`` wins when given.
+
+    The selected memory is the model's; without it, the sessions the evidence rests on, else the top-ranked.
+    """
     selected = (
         list(dict.fromkeys(str(x) for x in getattr(raw, "selected_memory", []))) if raw is not None else []
     )
-    if not selected and ranked.sessions:
-        selected = [ranked.sessions[0].session_id]  # the ranking's top session is the default evidence
-    value: Any = getattr(raw, "answer", "") if raw is not None else ""
-    if fmt == "order":
-        n = len(facts_of(ranked.question.text))
-        text = "".join(f"({i})" for i in _repair_order(list(value or []), n))
-    elif fmt == "multi":
-        text = " ".join(sorted(set(value or [])))
-    else:
-        text = str(value or "")
-    if evidence_pick is not None:
-        text = evidence_pick
-    return Answer(selected_memory=selected, answer=text)
+    if not selected:
+        selected = list(evidence_sessions or []) or [s.session_id for s in ranked.sessions[:1]]
+    n_facts = len(facts_of(ranked.question.text))
+    llm_answer = _as_text(getattr(raw, "answer", None), fmt, n_facts) if raw is not None else None
+    if evidence_answer is not None:
+        return Answer(selected_memory=selected, answer=evidence_answer, llm_answer=llm_answer, method=method)
+    return Answer(
+        selected_memory=selected,
+        answer=llm_answer if llm_answer is not None else _as_text(None, fmt, n_facts),
+        llm_answer=llm_answer,
+        method="llm" if raw is not None else "none",
+    )

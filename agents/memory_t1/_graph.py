@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import MutableMapping
 from typing import Any, TypedDict
 
 from langgraph.graph import END, START, StateGraph
@@ -31,16 +32,18 @@ def build_memory_t1(
     store: BaseStore,
     checkpointer: Any = None,
     config: MemoryT1Config | None = None,
+    memo: MutableMapping[str, Any] | None = None,
 ) -> Any:
     """Compile the pipeline over ``store`` (sessions ingested with `ingest_sessions`).
 
     ``model``: a pydantic-ai model or a `goalgraph.llm.model` spec string; None answers from evidence only.
+    ``memo``: a dict shared by graphs that may send the same prompts (see `make_tools`).
     """
     if isinstance(model, str):
         from goalgraph.llm import model as make_model
 
         model = make_model(model)
-    tools = make_tools(store, model, config or MemoryT1Config())
+    tools = make_tools(store, model, config or MemoryT1Config(), memo)
 
     async def window_node(state: MemoryT1State) -> dict[str, Any]:
         with start_span("memory_t1.time_window", kind=SpanKind.CHAIN) as span:

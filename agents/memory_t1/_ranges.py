@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -10,6 +11,8 @@ from pathlib import Path
 from typing import Any
 
 from goalgraph.tools.temporal import TimeWindow, parse_window
+
+from ._window import estimate_window_text
 
 __all__ = ["RangeItem", "evaluate_ranges", "load_ranges", "window_iou"]
 
@@ -99,11 +102,19 @@ def window_iou(a: TimeWindow, b_start: datetime | None, b_end: datetime | None) 
     return max(0.0, inter) / union
 
 
-def evaluate_ranges(items: Iterable[RangeItem], progress: Any = None) -> dict[str, Any]:
-    """Score parse_window on each item; returns the eval-contract dict (summary, by_group, episodes)."""
+def evaluate_ranges(items: Iterable[RangeItem], progress: Any = None, model: Any = None) -> dict[str, Any]:
+    """Score the window estimate of each item; returns the eval-contract dict (summary, by_group, episodes).
+
+    Without ``model`` the estimate is the rule parser's; with one, the LLM's typed fallback answers where the
+    parser finds nothing (ranges.jsonl carries no moment of asking, so relative guesses stay open).
+    """
     episodes: list[dict[str, Any]] = []
     for item in items:
-        w = parse_window(item.question)
+        w = (
+            parse_window(item.question)
+            if model is None
+            else asyncio.run(estimate_window_text(item.question, None, model))
+        )
         exact = _minute(w.start) == _minute(item.start) and _minute(w.end) == _minute(item.end)
         open_ok = (item.start is not None or w.start is None) and (item.end is not None or w.end is None)
         episodes.append(

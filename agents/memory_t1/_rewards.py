@@ -23,6 +23,7 @@ __all__ = [
     "RewardContext",
     "SessionRecord",
     "accuracy_reward",
+    "benchmark_exact_match",
     "grounding_reward",
     "memory_t1_reward",
     "session_time_reward",
@@ -161,6 +162,39 @@ def _options(answer: str) -> set[str]:
     return set(answer.replace(")(", ") (").split())
 
 
+_CHOICE = re.compile(r"^[A-Z](?=[.)\s]|$)")
+
+
+def _benchmark_date(text: str) -> str:
+    """The benchmark scorer's date normalisation: a few fixed formats to YYYY-MM-DD, else the text itself."""
+    if "T" in text:
+        try:
+            return datetime.fromisoformat(text.replace("Z", "+00:00")).strftime("%Y-%m-%d")
+        except ValueError:
+            return text
+    for fmt in ("%B %d, %Y", "%Y-%m-%d", "%m/%d/%Y", "%d/%m/%Y", "%Y/%m/%d", "%b %d, %Y", "%d %B %Y"):
+        try:
+            return datetime.strptime(text, fmt).strftime("%Y-%m-%d")
+        except ValueError:
+            continue
+    return text
+
+
+def benchmark_exact_match(pred: str, gold: str, task: str) -> float:
+    """Time-Dialog's exact match: leading option letter, date normalisation, equal answer token sets.
+
+    Two deviations, both where the scorer's rule defeats its purpose: an order answer ("(1)(3)(2)") must
+    match as a sequence (the scorer compares the sets of fact numbers, which every permutation matches), and
+    a multi-letter answer ("A C") keeps all its letters (the scorer keeps only the first).
+    """
+    pred, gold = str(pred).strip(), str(gold).strip()
+    m = _CHOICE.match(pred)
+    pred = m.group() if m and not pred.startswith("(") and len(pred.split()) == 1 else pred
+    if task.lower() == "timeline" or (pred.startswith("(") and gold.startswith("(")):
+        return 1.0 if pred.replace(" ", "") == gold.replace(" ", "") else 0.0
+    return 1.0 if _options(_benchmark_date(pred)) == _options(_benchmark_date(gold)) else 0.0
+
+
 def grounding_reward(selected: set[str], gold: set[str]) -> float:
     """1 when the selected sessions equal the gold evidence, 0.5 when they overlap, -1 otherwise."""
     if selected == gold:
@@ -242,6 +276,10 @@ def _parse_output(text: str) -> dict[str, Any] | None:
     fenced = re.search(r"^```(?:json)?\s*\n(.*?)\n```$", body, re.S)
     if fenced:
         body = fenced.group(1).strip()
+    elif body.startswith("```"):  # an unterminated or one-line fence: drop the fence line and any closer
+        newline = body.find("\n")
+        body = body[newline + 1 :].strip() if newline != -1 else body[3:].strip()
+        body = body[:-3].strip() if body.endswith("```") else body
     try:
         value = json.loads(body)
     except json.JSONDecodeError:
@@ -254,7 +292,8 @@ def memory_t1_reward(output: str, ctx: RewardContext) -> float:
     parsed = _parse_output(output)
     if parsed is None:
         return -1.0
-    acc = accuracy_reward(str(parsed.get("answer", "")), ctx.gold_answer, ctx.task)
+    answer = parsed.get("answer")
+    acc = accuracy_reward("" if answer is None else str(answer), ctx.gold_answer, ctx.task)
     selected = []
     for item in parsed.get("selected_memory", []) or []:
         m = re.search(r"(session_\d+)", str(item))

@@ -12,10 +12,44 @@ from langgraph.store.base import BaseStore
 
 from ._types import Session
 
-__all__ = ["ingest_sessions", "load_sessions", "sessions_from_locomo", "sessions_from_time_dialog"]
+__all__ = [
+    "ingest_sessions",
+    "load_sessions",
+    "sessions_from_locomo",
+    "sessions_from_time_dialog",
+    "speakers_of",
+    "utterance_time",
+]
 
-# Time-Dialog utterances are "Speaker 2020-04-02T14:03:00 : text"; the timestamp is the utterance time.
-_TD_LINE = re.compile(r"^(?P<speaker>.+?) (?P<ts>\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2})?) : (?P<text>.*)$")
+# Time-Dialog utterances are "Speaker 2020-04-02T14:03:00 : text" (the session's time) or, in some
+# conversations, "Speaker (15.01.2024, 22:45:41) 2024-01-15T22:16:39 : text" with the utterance's own time.
+_TD_LINE = re.compile(
+    r"^(?P<speaker>.+?)(?: \((?P<dd>\d{2})\.(?P<mo>\d{2})\.(?P<yy>\d{4}), (?P<clock>\d{1,2}:\d{2}(?::\d{2})?)\))?"
+    r" (?P<ts>\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2})?) : (?P<text>.*)$"
+)
+
+
+def utterance_time(line: str) -> tuple[str, str, datetime] | None:
+    """(speaker, text, time) of a Time-Dialog utterance line, or None for a plain line."""
+    m = _TD_LINE.match(line)
+    if not m:
+        return None
+    if m["clock"]:
+        when = _time(f"{m['yy']}-{m['mo']}-{m['dd']}T{m['clock']}", "utterance time")
+    else:
+        when = _time(m["ts"], "utterance time")
+    return m["speaker"], m["text"], when
+
+
+def speakers_of(session: Session) -> list[str]:
+    """Speakers of a session's utterances, most frequent first (lower-cased)."""
+    counts: dict[str, int] = {}
+    for turn in session.turns:
+        parsed = utterance_time(turn)
+        name = parsed[0] if parsed else turn.split(":", 1)[0] if ":" in turn else ""
+        if name.strip():
+            counts[name.strip().lower()] = counts.get(name.strip().lower(), 0) + 1
+    return sorted(counts, key=lambda n: (-counts[n], n))
 
 
 def _time(value: Any, where: str) -> datetime:
@@ -104,9 +138,9 @@ def ingest_sessions(store: BaseStore, namespace: Sequence[str], sessions: Iterab
             }
         )
         for j, turn in enumerate(s.turns):
-            m = _TD_LINE.match(turn)
-            when = _time(m["ts"], "utterance time") if m else s.time
-            body = f"{m['speaker']}: {m['text']}" if m else turn
+            parsed = utterance_time(turn)
+            when = parsed[2] if parsed else s.time
+            body = f"{parsed[0]}: {parsed[1]}" if parsed else turn
             if not body.strip():
                 continue
             items.append(
@@ -115,7 +149,7 @@ def ingest_sessions(store: BaseStore, namespace: Sequence[str], sessions: Iterab
                     "key": f"{s.session_id}:{j}",
                     "text": body,
                     "timestamp": when,
-                    "value": {"text": body, "session_id": s.session_id, "time": when.isoformat()},
+                    "value": {"text": body, "session_id": s.session_id, "time": when.isoformat(), "index": j},
                     "metadata": {"session_id": s.session_id},
                 }
             )

@@ -79,6 +79,13 @@ class Answer(BaseModel):
 
     selected_memory: list[str] = Field(description="Ids of the sessions the answer rests on.")
     answer: str = Field(description="Choice letters ('A' or 'A C'), a time string, or an order '(1)(3)(2)'.")
+    llm_answer: str | None = Field(
+        default=None, description="The model's own answer in the same format (None without a model)."
+    )
+    method: str = Field(
+        default="llm",
+        description="What produced `answer`: 'llm', 'none', or the evidence tool (timeline, order_compare, ...).",
+    )
 
 
 class MemoryT1Config(BaseModel):
@@ -87,12 +94,19 @@ class MemoryT1Config(BaseModel):
     model_config = ConfigDict(frozen=True)
 
     use_time_filter: bool = Field(default=True, description="Filter candidates by the estimated window.")
-    margin_days: float = Field(default=3.0, description="Recall-first widening of the window on each side.")
-    top_k: int = Field(default=3, description="At most this many ranked sessions go to the answer step.")
-    token_budget: int = Field(default=1200, description="Approximate token budget of the evidence text.")
+    margin_days: float = Field(
+        default=3.0, ge=0, description="Recall-first widening of the window on each side."
+    )
+    top_k: int = Field(
+        default=3, ge=1, description="At most this many ranked sessions go to the answer step."
+    )
+    token_budget: int = Field(
+        default=700, ge=50, description="Approximate token budget of the evidence text in the prompt."
+    )
     evidence_scoring: bool = Field(
         default=True,
-        description="For choice questions, pick the option best supported by the evidence (BM25).",
+        description="Let deterministic evidence tools answer when they apply (event order, durations, "
+        "times of located utterances, option-to-utterance match); the model's answer is kept as llm_answer.",
     )
     llm_window_fallback: bool = Field(
         default=True,

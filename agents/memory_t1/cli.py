@@ -14,10 +14,19 @@ __all__ = ["command"]
 def command(
     data: Annotated[Path, typer.Option(help="Time-Dialog qa.jsonl.")],
     out: Annotated[Path, typer.Option(help="Where to write the results JSON.")],
-    limit: Annotated[int | None, typer.Option(help="Only the first N questions.")] = None,
+    limit: Annotated[
+        int | None, typer.Option(help="A deterministic sample of N questions, stratified by task.")
+    ] = None,
     model: Annotated[
         str, typer.Option(help="Model spec for goalgraph.llm.model, or 'none' (evidence only).")
     ] = "local",
+    memory: Annotated[
+        str,
+        typer.Option(
+            help="'conversation': pool the sessions of all questions about one conversation; "
+            "'question': each question sees only its own sessions."
+        ),
+    ] = "conversation",
 ) -> None:
     """Memory-T1 with and without the time filter: accuracy and temporal precision by task and level."""
     from rich.console import Console
@@ -26,6 +35,7 @@ def command(
     from goalgraph.memory import MemoryStore
 
     from ._qa_eval import evaluate_qa, load_qa
+    from ._report import check_out, write_report
 
     console = Console()
     if not data.is_file():
@@ -34,8 +44,15 @@ def command(
     if limit is not None and limit < 1:
         console.print("[red]--limit: must be >= 1[/red]")
         raise typer.Exit(2)
+    if memory not in ("conversation", "question"):
+        console.print(f"[red]--memory: expected 'conversation' or 'question', got {memory!r}[/red]")
+        raise typer.Exit(2)
+    problem = check_out(out)
+    if problem:
+        console.print(f"[red]{problem}[/red]")
+        raise typer.Exit(2)
     try:
-        rows = load_qa(data, limit)
+        items = load_qa(data, limit)
     except ValueError as exc:
         console.print(f"[red]--data: {exc}[/red]")
         raise typer.Exit(2) from exc
@@ -49,8 +66,14 @@ def command(
             console.print(f"[red]--model: {exc}[/red]")
             raise typer.Exit(2) from exc
     with Progress(console=console) as bar:
-        task = bar.add_task("questions", total=len(rows))
-        report = evaluate_qa(rows, llm, MemoryStore(embedder="hash"), progress=lambda: bar.advance(task))
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps(report, indent=1, default=str), encoding="utf-8")
+        task = bar.add_task("questions", total=len(items))
+        report = evaluate_qa(
+            items,
+            llm,
+            MemoryStore(embedder="hash"),
+            progress=lambda: bar.advance(task),
+            memory=memory,  # type: ignore[arg-type]
+        )
+    report["config"] = {"data": str(data), "limit": limit, "model": model, "memory": memory, "n": len(items)}
+    write_report(out, report)
     console.print_json(json.dumps(report["summary"]))

@@ -14,25 +14,45 @@ __all__ = ["command"]
 def command(
     data: Annotated[Path, typer.Option(help="Time-Dialog ranges.jsonl (question + annotated time_range).")],
     out: Annotated[Path, typer.Option(help="Where to write the results JSON.")],
+    model: Annotated[
+        str,
+        typer.Option(
+            help="'none' (the rule parser alone) or a model spec: the LLM's typed fallback joins in."
+        ),
+    ] = "none",
 ) -> None:
-    """Score the temporal-expression parser's windows against the annotated ones (exact, IoU, open bounds)."""
+    """Score the estimated windows against the annotated ones (exact to the minute, IoU, open bounds)."""
     from rich.console import Console
     from rich.progress import Progress
 
     from ._ranges import evaluate_ranges, load_ranges
+    from ._report import check_out, write_report
 
     console = Console()
     if not data.is_file():
         console.print(f"[red]--data: no such file: {data}[/red]")
+        raise typer.Exit(2)
+    problem = check_out(out)
+    if problem:
+        console.print(f"[red]{problem}[/red]")
         raise typer.Exit(2)
     try:
         items = load_ranges(data)
     except ValueError as exc:
         console.print(f"[red]--data: {exc}[/red]")
         raise typer.Exit(2) from exc
+    llm = None
+    if model != "none":
+        from goalgraph.llm import model as make_model
+
+        try:
+            llm = make_model(model)
+        except ValueError as exc:
+            console.print(f"[red]--model: {exc}[/red]")
+            raise typer.Exit(2) from exc
     with Progress(console=console) as bar:
         task = bar.add_task("windows", total=len(items))
-        report = evaluate_ranges(items, progress=lambda: bar.advance(task))
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps(report, indent=1), encoding="utf-8")
+        report = evaluate_ranges(items, progress=lambda: bar.advance(task), model=llm)
+    report["config"] = {"data": str(data), "model": model, "n": len(items)}
+    write_report(out, report)
     console.print_json(json.dumps({"summary": report["summary"], "by_group": report["by_group"]}))

@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 
 from dateutil.relativedelta import relativedelta
 
+from ._calendar import HOLIDAY, early_late, holiday, month_number
 from ._window import TimeWindow
 
 __all__ = ["parse_point", "parse_window"]
@@ -20,27 +21,6 @@ _MONTHS = (
     "january|february|march|april|may|june|july|august|september|october|november|december|"
     "jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec"
 )
-_MONTH_NUM = {
-    name: i
-    for i, names in enumerate(
-        [
-            ("january", "jan"),
-            ("february", "feb"),
-            ("march", "mar"),
-            ("april", "apr"),
-            ("may",),
-            ("june", "jun"),
-            ("july", "jul"),
-            ("august", "aug"),
-            ("september", "sep", "sept"),
-            ("october", "oct"),
-            ("november", "nov"),
-            ("december", "dec"),
-        ],
-        start=1,
-    )
-    for name in names
-}
 _DAY = r"\d{1,2}(?:st|nd|rd|th)?"
 _YEAR = r"\d{4}"
 _DATE = (
@@ -108,7 +88,7 @@ def _date_of(m: re.Match[str], p: str) -> datetime | None:
         if month:
             day, year = _get(m, p, "d" + k), _get(m, p, "y" + k)
             assert day is not None and year is not None
-            return _safe_date(int(year), _MONTH_NUM[month.lower().rstrip(".")], int(re.sub(r"\D", "", day)))
+            return _safe_date(int(year), month_number(month), int(re.sub(r"\D", "", day)))
     year = _get(m, p, "y3")
     if year:
         return _safe_date(int(year), int(_get(m, p, "mo3") or 1), int(_get(m, p, "d3") or 1))
@@ -158,6 +138,10 @@ _BETWEEN_TIMES = re.compile(
     re.I,
 )
 _BETWEEN = re.compile(rf"\b(?:between|from)\s+{_P1},?\s+(?:and|to|until|through)\s+{_P2}", re.I)
+# "between January 8, 2024, at 04:31:27 and 13:44:23": the second bound is a clock time on the first date.
+_BETWEEN_TO_TIME = re.compile(
+    rf"\b(?:between|from)\s+{_P1},?\s+(?:and|to|until|through)\s+(?:at\s+)?{_named(_TIME, 'yt')}", re.I
+)
 _SPAN = re.compile(
     rf"\b(?:in|within)\s+(?P<art>just|the)?\s*(?P<n>{_NUM})\s+{_UNIT}\s+(?P<dir>after|before)\s+{_P1}", re.I
 )
@@ -189,7 +173,11 @@ _ON_DAY_TIMES = re.compile(
     rf"\bon\s+{_named(_DATE, 'z')},?\s+(?:between|from)\s+{_named(_TIME, 'xt')}\s+(?:and|to|until)\s+{_named(_TIME, 'yt')}",
     re.I,
 )
-_MONTH_YEAR = re.compile(rf"\b(?P<pre>in|during|of)\s+(?P<mon>{_MONTHS})\s+(?P<yr>{_YEAR})\b", re.I)
+_LONE_DATE = re.compile(_named(_DATE, "z"), re.I)
+_MONTH_YEAR = re.compile(
+    rf"\b(?P<pre>in|during|of)\s+(?:(?:his|her|their|the|a|an)\s+)?(?P<mon>{_MONTHS})\s+(?P<yr>{_YEAR})\b",
+    re.I,
+)
 _AGO = re.compile(rf"\b(?P<n>{_NUM})\s+{_UNIT}\s+ago\b", re.I)
 _LAST_WEEKDAY = re.compile(rf"\blast\s+(?P<wd>{'|'.join(_WEEKDAYS)})\b", re.I)
 _LAST_UNIT = re.compile(r"\blast\s+(?P<unit>week|month|year)\b", re.I)
@@ -236,6 +224,13 @@ def _absolute(text: str) -> TimeWindow | None:
         start, end = _point(m, "a", end=False), _point(m, "c", end=True)
         if start and end:
             return TimeWindow(start=start, end=end, source="between")
+    m = _BETWEEN_TO_TIME.search(text)
+    if m:
+        start, clock = _point(m, "a", end=False), _time_of(m, "y")
+        if start and clock and _time_of(m, "a") is not None:
+            end = start.replace(hour=clock[0], minute=clock[1], second=clock[2])
+            if end >= start:
+                return TimeWindow(start=start, end=end, source="between")
     m = _SPAN.search(text)
     if m:
         anchor = _point(m, "a", end=False)
@@ -246,8 +241,9 @@ def _absolute(text: str) -> TimeWindow | None:
             if m["dir"].lower() == "after":
                 end = anchor + delta
                 if by_day and at_midnight:
-                    # "8 days after 12:00 am, Jan 1" counts whole days: Jan 1..Jan 8, ending the second before.
-                    end = end - timedelta(seconds=1)
+                    # "6 days after 12:00 am, Feb 8" counts whole days and includes the day it lands on:
+                    # Feb 8 .. Feb 14 23:59:59 (the reading the Time-Dialog annotation uses most often).
+                    end = end.replace(hour=23, minute=59, second=59)
                 return TimeWindow(start=anchor, end=end, source="span_after")
             start = anchor - delta
             if by_day and not at_midnight:
@@ -277,7 +273,7 @@ def _absolute(text: str) -> TimeWindow | None:
             )
     m = _EARLY_LATE.search(text)
     if m:
-        return _early_late(m["el"].lower(), m["mon"], int(m["yr"]))
+        return early_late(m["el"].lower(), m["mon"], int(m["yr"]))
     m = _AFTER.search(text)
     if m:
         word = m["dir"].lower()
@@ -289,9 +285,12 @@ def _absolute(text: str) -> TimeWindow | None:
             return None
         # "before 9:10 pm" ends at 9:09:59; "before June 16" ends at the last second of June 15.
         return TimeWindow(start=None, end=anchor - timedelta(seconds=1), source="before")
+    m = HOLIDAY.search(text)
+    if m:
+        return holiday(m)
     m = None if anchored else _MONTH_YEAR.search(text)
     if m:
-        first = datetime(int(m["yr"]), _MONTH_NUM[m["mon"].lower()], 1)
+        first = datetime(int(m["yr"]), month_number(m["mon"]), 1)
         last = first + relativedelta(months=1) - timedelta(seconds=1)
         return TimeWindow(start=first, end=last, source="month")
     # A bare year ("the third photo in 2022") is annotated as often open as closed: left to the LLM fallback.
@@ -301,21 +300,14 @@ def _absolute(text: str) -> TimeWindow | None:
         if start is not None and _time_of(m, "a") is None:
             s, e = _day_bounds(start)
             return TimeWindow(start=s, end=e, source="on_day")
+    # A single full date with no other cue ("during the early hours of January 3, 2024") names that day.
+    dates = list(_LONE_DATE.finditer(text))
+    if len(dates) == 1:
+        day = _date_of(dates[0], "z")
+        if day is not None:
+            s, e = _day_bounds(day)
+            return TimeWindow(start=s, end=e, source="date")
     return None
-
-
-def _early_late(which: str, month: str | None, year: int) -> TimeWindow:
-    """ "early 2020" = Jan-Mar, "late December 2023" = 21st-31st: thirds of a year or month (convention)."""
-    if month is None:
-        first, step = datetime(year, 1, 1), relativedelta(months=3)
-        first += {"early": relativedelta(), "mid": relativedelta(months=3), "late": relativedelta(months=9)}[
-            which
-        ]
-        return TimeWindow(start=first, end=first + step - timedelta(seconds=1), source="early_late")
-    first = datetime(year, _MONTH_NUM[month.lower()], 1)
-    last = first + relativedelta(months=1) - timedelta(seconds=1)
-    lo, hi = {"early": (1, 10), "mid": (11, 20), "late": (21, last.day)}[which]
-    return TimeWindow(start=first.replace(day=lo), end=last.replace(day=hi), source="early_late")
 
 
 def _relative(text: str, asked_at: datetime) -> TimeWindow | None:
@@ -369,15 +361,37 @@ def _relative(text: str, asked_at: datetime) -> TimeWindow | None:
     return None
 
 
+_OPTION_OR_FACT = re.compile(r"^\s*(?:[A-H][.)]|\(\d+\))\s*")
+# "If X did not ... between A and B, what did X do between C and D": the condition is hypothetical,
+# so the window comes from the main clause when it names one.
+_CONDITION = re.compile(r"^\s*if\b.*?,\s*(?=(?:what|which|how|when|where|who)\b)", re.I | re.S)
+
+
+def _stem(question: str) -> str:
+    """The question without its answer options ("A. ...") and numbered facts ("(3) ..."): those lines date
+    the options, not the window the question asks about."""
+    lines = [line for line in question.splitlines() if not _OPTION_OR_FACT.match(line)]
+    return "\n".join(lines)
+
+
+def _find(text: str, asked_at: datetime | None) -> TimeWindow | None:
+    window = _absolute(text)
+    if window is None and asked_at is not None:
+        window = _relative(text, asked_at)
+    return window
+
+
 def parse_window(question: str, asked_at: datetime | None = None) -> TimeWindow:
     """The window ``question`` asks about; open bounds where it names none.
 
     Absolute expressions win over relative ones; relative ones ("last Friday", "two months ago")
     need ``asked_at`` and yield an open window without it. An end at or after ``asked_at`` is open.
     """
-    window = _absolute(question)
-    if window is None and asked_at is not None:
-        window = _relative(question, asked_at)
+    stem = _stem(question)
+    condition = _CONDITION.match(stem)
+    window = _find(stem[condition.end() :], asked_at) if condition else None
+    if window is None:
+        window = _find(stem, asked_at)
     if window is None:
         return TimeWindow(source="none")
     if asked_at is not None and window.end is not None and window.end >= asked_at:

@@ -1,0 +1,84 @@
+"""Named calendar spans: holidays with a year, and "early / mid / late" parts of a year or month."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime, timedelta
+
+from dateutil.relativedelta import TH, relativedelta
+
+from ._window import TimeWindow
+
+__all__ = ["early_late", "holiday", "month_number"]
+
+_MONTH_NUM = {
+    name: i
+    for i, names in enumerate(
+        [
+            ("january", "jan"),
+            ("february", "feb"),
+            ("march", "mar"),
+            ("april", "apr"),
+            ("may",),
+            ("june", "jun"),
+            ("july", "jul"),
+            ("august", "aug"),
+            ("september", "sep", "sept"),
+            ("october", "oct"),
+            ("november", "nov"),
+            ("december", "dec"),
+        ],
+        start=1,
+    )
+    for name in names
+}
+
+# Fixed-date (month, day) holidays of the English-speaking calendar; Thanksgiving is computed.
+_FIXED = {
+    "new year's day": (1, 1),
+    "new year's eve": (12, 31),
+    "christmas eve": (12, 24),
+    "christmas": (12, 25),
+    "christmas day": (12, 25),
+    "halloween": (10, 31),
+    "valentine's day": (2, 14),
+    "independence day": (7, 4),
+    "fourth of july": (7, 4),
+    "the fourth of july": (7, 4),
+}
+HOLIDAY = re.compile(
+    r"\b(?P<h>new year['’]s (?:day|eve)|christmas(?: eve| day)?|halloween|valentine['’]s day|"
+    r"independence day|(?:the )?fourth of july|thanksgiving(?: day)?)\s*,?\s*(?:of\s+|in\s+)?"
+    r"(?P<yr>(?:19|20)\d\d)\b",
+    re.I,
+)
+
+
+def month_number(name: str) -> int:
+    """1-12 for an English month name or abbreviation (any case, trailing dot allowed)."""
+    return _MONTH_NUM[name.lower().rstrip(".")]
+
+
+def holiday(m: re.Match[str]) -> TimeWindow:
+    """The whole day of a holiday matched by ``HOLIDAY`` (Thanksgiving: fourth Thursday of November)."""
+    name, year = m["h"].lower().replace("’", "'"), int(m["yr"])
+    if name.startswith("thanksgiving"):
+        day = datetime(year, 11, 1) + relativedelta(weekday=TH(4))
+    else:
+        month, dom = _FIXED[name]
+        day = datetime(year, month, dom)
+    return TimeWindow(start=day, end=day.replace(hour=23, minute=59, second=59), source="holiday")
+
+
+def early_late(which: str, month: str | None, year: int) -> TimeWindow:
+    """ "early 2020" = Jan-Mar, "late December 2023" = 21st-31st: quarters of a year, thirds of a month."""
+    if month is None:
+        first, step = datetime(year, 1, 1), relativedelta(months=3)
+        first += {"early": relativedelta(), "mid": relativedelta(months=3), "late": relativedelta(months=9)}[
+            which
+        ]
+        return TimeWindow(start=first, end=first + step - timedelta(seconds=1), source="early_late")
+    first = datetime(year, month_number(month), 1)
+    last = first + relativedelta(months=1) - timedelta(seconds=1)
+    lo, hi = {"early": (1, 10), "mid": (11, 20), "late": (21, last.day)}[which]
+    return TimeWindow(start=first.replace(day=lo), end=last.replace(day=hi), source="early_late")
