@@ -71,6 +71,8 @@ def _photo(name: str, size: int) -> np.ndarray:
     import skimage.data
 
     img = getattr(skimage.data, name)()
+    if isinstance(img, tuple):  # stereo pairs and the like: the first image
+        img = img[0]
     if img.ndim == 2:
         img = np.stack([img] * 3, axis=-1)
     img = img[..., :3]

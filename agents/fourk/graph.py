@@ -21,7 +21,7 @@ from goalgraph.tools.image.experts import experts_for
 from goalgraph.traces import SpanKind, set_output, start_span
 
 from .face import FaceRestorer
-from .perception import Analysis, build_perception
+from .perception import Analysis, Reasoning, build_perception, choose_order
 from .profiles import Profile, load_profile
 from .restoration import RestorationResult, Restorer
 
@@ -35,6 +35,7 @@ class FourKState(TypedDict, total=False):
     analysis: Analysis
     degradations: list[str]
     description: str
+    reasoning: Reasoning
     factor: int
     agenda: list[str]
     plan: list[str]
@@ -53,6 +54,9 @@ class FourKResult(BaseModel):
         default_factory=list, description="Degradations perception decided to treat."
     )
     description: str = Field(default="", description="The perception model's description.")
+    reasoning: Reasoning | None = Field(
+        default=None, description="The perception LLM's prompt candidates, typed answer and timing."
+    )
     factor: int = Field(default=1, description="Upscale factor chosen.")
     plan: list[str] = Field(default_factory=list, description="Initial ordered task plan.")
     faces: int = Field(default=0, description="Faces detected in the input.")
@@ -109,14 +113,21 @@ def build_fourk(
         faces = len(FaceRestorer.detect(state["image"])) if prof.face_restore else 0
         return {
             key: out[key]
-            for key in ("analysis", "degradations", "description", "factor", "agenda", "plan")
+            for key in ("analysis", "degradations", "description", "reasoning", "factor", "agenda", "plan")
             if key in out
         } | {"faces": faces}
 
     def restore(state: FourKState) -> dict[str, Any]:
         face_experts = toolbox("face restoration") if toolbox is not None else experts_for("face restoration")
         faces = (FaceRestorer(face_experts), state.get("faces", 0)) if prof.face_restore else None
-        restorer = Restorer(prof, toolbox, work_dir=work_dir, on_step=on_step, faces=faces)
+        restorer = Restorer(
+            prof,
+            toolbox,
+            work_dir=work_dir,
+            on_step=on_step,
+            faces=faces,
+            choose_order=lambda options: choose_order(llm, options, state.get("description", "")),
+        )
         return {"result": restorer.run(state["image"], list(state.get("plan", [])))}
 
     graph = StateGraph(FourKState)
@@ -160,6 +171,7 @@ def run_fourk(
             analysis=state.get("analysis"),
             degradations=state.get("degradations", []),
             description=state.get("description", ""),
+            reasoning=state.get("reasoning"),
             factor=state.get("factor", 1),
             plan=state.get("plan", []),
             faces=state.get("faces", 0),

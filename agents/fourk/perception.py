@@ -4,19 +4,25 @@
     graph = build_perception(model, profile)
     state = graph.invoke({"image": image})       # state["plan"] == ["denoising", "super-resolution"]
 
-Deterministic thresholds on measured numbers decide clear cases; the LLM sees all numbers, writes the
-description and decides only the borderline degradations (a 135M model is weak, so it is not trusted
-with what a threshold decides well). The plan orders tasks by ordering experience (restoration before
-super-resolution, dehazing/deraining first …) and honours "do not put X first" after a rollback.
+Deterministic thresholds on measured numbers decide clear cases; the LLM reads every number and the
+verdicts, names which candidate degradations the image shows (its typed output can only name measured
+candidates: an enum in the decoding grammar), writes the description, and picks among equally cheap
+task orders. Present degradations are always treated and absent ones never (a 135M model is weak, so
+it is not trusted with what a threshold decides well); the LLM decides the borderline ones. Models that
+accept images (`supports_images`) also get the image. The plan orders tasks by ordering experience
+(restoration before super-resolution, dehazing/deraining first …) and honours "do not put X first".
 """
 
 from __future__ import annotations
 
 import itertools
+import time
+from collections.abc import Sequence
 from typing import Any, Literal, TypedDict
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, create_model
 
+from goalgraph.llm import literal_of
 from goalgraph.tools.image import Image
 from goalgraph.tools.image.degradation import DegradationMeasures, measure
 from goalgraph.tools.image.iqa import IQAScores, no_reference
@@ -30,18 +36,20 @@ __all__ = [
     "Analysis",
     "DegradationReasoning",
     "PerceptionState",
+    "Reasoning",
     "Severity",
     "analyze",
     "build_perception",
+    "candidate_degradations",
+    "cheapest_orders",
+    "choose_order",
+    "decide",
     "detect",
     "order_tasks",
     "reason",
+    "reasoning_type",
     "target_factor",
     "upscale_tasks",
-]
-
-Degradation = Literal[
-    "noise", "motion blur", "defocus blur", "haze", "rain", "dark", "jpeg compression artifact"
 ]
 
 DEGRADATION_TASK: dict[str, str] = {
@@ -64,10 +72,11 @@ ORDER_RANK: dict[str, int] = {
     "motion deblurring": 4,
     "defocus deblurring": 4,
     "super-resolution_2x": 6,
-    "super-resolution": 6,
+    "super-resolution": 7,
 }
 """Ordering experience: lower runs earlier. Weather/illumination first, then compression and noise,
-then deblurring (deconvolution amplifies noise), super-resolution last (it enlarges remaining artefacts)."""
+then deblurring (deconvolution amplifies noise), super-resolution last (it enlarges remaining artefacts);
+×8 runs ×2 before ×4, as the paper's agenda lists them (the ×4 step then works on the smaller image)."""
 
 
 class Severity(BaseModel):
@@ -91,10 +100,23 @@ class Analysis(BaseModel):
 
 
 class DegradationReasoning(BaseModel):
-    """The LLM's typed answer: which borderline degradations to treat, and a one-line description."""
+    """The LLM's typed answer (decoded under `reasoning_type`, which narrows `degradations` per image)."""
 
-    degradations: list[Degradation] = Field(default_factory=list, description="Degradations the image shows.")
-    description: str = Field(default="", description="One sentence describing the image and its quality.")
+    degradations: list[str] = Field(
+        default_factory=list, description="Candidate degradations the image shows, most severe first."
+    )
+    description: str = Field(default="", description="One sentence: what the image shows and its quality.")
+
+
+class Reasoning(BaseModel):
+    """What the perception LLM was asked and answered, for reports, spans and benchmarks."""
+
+    model: str = Field(description="Model name (pydantic-ai `model_name`).")
+    candidates: list[str] = Field(description="Degradations offered to the model (present or borderline).")
+    answer: DegradationReasoning = Field(description="The typed answer (empty when the call failed).")
+    with_image: bool = Field(default=False, description="Whether the image itself was sent.")
+    seconds: float = Field(default=0.0, description="Wall time of the call.")
+    error: str | None = Field(default=None, description="Why the call failed, if it did.")
 
 
 class PerceptionState(TypedDict, total=False):
@@ -105,6 +127,7 @@ class PerceptionState(TypedDict, total=False):
     analysis: Analysis
     degradations: list[str]
     description: str
+    reasoning: Reasoning
     factor: int
     agenda: list[str]
     plan: list[str]
@@ -156,34 +179,161 @@ def analyze(image: Image) -> Analysis:
     return Analysis(iqa=no_reference(image), measures=measures, severities=detect(measures))
 
 
-def _prompt(analysis: Analysis) -> str:
+def candidate_degradations(analysis: Analysis, *, brightening: bool = True) -> list[str]:
+    """Degradations measured present or borderline (what the LLM may name); `dark` only with brightening."""
+    return [
+        s.degradation
+        for s in analysis.severities
+        if s.verdict != "absent" and (brightening or s.degradation != "dark")
+    ]
+
+
+def decide(analysis: Analysis, claimed: Sequence[str], *, brightening: bool = True) -> list[str]:
+    """Degradations to treat: every present one, and the borderline ones the LLM `claimed`.
+
+    Absent ones are never treated, whatever the LLM says (the paper drops brightening unless the
+    profile allows it, so `dark` needs `brightening`).
+    """
+    return [
+        s.degradation
+        for s in analysis.severities
+        if (s.verdict == "present" or (s.verdict == "borderline" and s.degradation in claimed))
+        and (brightening or s.degradation != "dark")
+    ]
+
+
+def _prompt(analysis: Analysis, candidates: Sequence[str]) -> str:
     m, q = analysis.measures, analysis.iqa
+    verdicts = {s.degradation: s.verdict for s in analysis.severities}
     lines = [
         f"Image {m.width}x{m.height} px. NIQE {q.niqe:.2f}, BRISQUE {q.brisque:.1f}, PIQE {q.piqe:.1f} (lower is better).",
         f"Noise sigma {m.noise_sigma:.1f} grey levels; blur {m.blur:.2f} (0 sharp..1 flat), anisotropy "
         f"{m.blur_anisotropy:.2f}; JPEG blockiness {m.blockiness:.2f} (1 = none); haze {m.haze:.2f}; "
         f"brightness {m.brightness:.2f}; rain streaks {m.rain:.3f}.",
-        "Threshold verdicts: "
-        + "; ".join(f"{s.degradation}: {s.verdict}" for s in analysis.severities)
-        + ".",
-        "List the degradations the image shows and describe it in one sentence.",
+        "Threshold verdicts: " + "; ".join(f"{d}: {v}" for d, v in verdicts.items()) + ".",
     ]
+    if candidates:
+        lines.append(
+            "Candidates: "
+            + ", ".join(f"{d} ({verdicts.get(d, 'borderline')})" for d in candidates)
+            + ". List the candidates the image shows, then describe the image in one sentence."
+        )
+    else:
+        lines.append("No degradation was measured. Describe the image in one sentence.")
     return "\n".join(lines)
 
 
-def reason(model: Any, analysis: Analysis) -> DegradationReasoning:
-    """Ask the LLM (pydantic-ai `Agent`, typed output) about the measured numbers."""
-    from pydantic_ai import Agent
+def reasoning_type(candidates: Sequence[str]) -> type[BaseModel]:
+    """The output type the LLM decodes under: `degradations` can only name `candidates` (a JSON enum).
 
+    The description is capped at 160 characters so a small model cannot ramble into its token limit.
+    """
+    fields: dict[str, Any] = {}
+    if candidates:
+        fields["degradations"] = (
+            list[literal_of(candidates)],  # type: ignore[misc]
+            Field(
+                default_factory=list, max_length=len(candidates), description="Degradations the image shows."
+            ),
+        )
+    fields["description"] = (
+        str,
+        Field(max_length=160, description="One sentence: what the image shows and its quality."),
+    )
+    return create_model("DegradationAnswer", **fields)
+
+
+def _accepts_images(model: Any) -> bool:
+    from pydantic_ai.models.function import FunctionModel
+    from pydantic_ai.models.test import TestModel
+
+    flag = getattr(model, "supports_images", None)
+    return bool(flag) if flag is not None else not isinstance(model, FunctionModel | TestModel)
+
+
+def _png(image: Image) -> bytes:
+    import cv2
+    import numpy as np
+
+    pixels = image.array()
+    factor = min(1.0, 768 / max(pixels.shape[:2]))  # a VLM sees at most ~768 px anyway
+    if factor < 1:
+        pixels = cv2.resize(pixels, None, fx=factor, fy=factor, interpolation=cv2.INTER_AREA)
+    ok, buf = cv2.imencode(".png", cv2.cvtColor(np.ascontiguousarray(pixels), cv2.COLOR_RGB2BGR))
+    return buf.tobytes() if ok else b""
+
+
+def reason(
+    model: Any, analysis: Analysis, candidates: Sequence[str] = (), *, image: Image | None = None
+) -> Reasoning:
+    """Ask the LLM (pydantic-ai `Agent`, typed output) which `candidates` the measured image shows.
+
+    `image` is sent as well when the model accepts images; a failed call (weak or unreachable model)
+    returns an empty answer with the error, so restoration still runs on the measured verdicts.
+    """
+    from pydantic_ai import Agent, BinaryContent
+
+    candidates = list(dict.fromkeys(candidates))
     agent = Agent(
         model,
-        output_type=DegradationReasoning,
+        output_type=reasoning_type(candidates),
         instructions="You are an image-quality expert. Answer from the measurements given.",
     )
+    prompt: Any = _prompt(analysis, candidates)
+    with_image = image is not None and _accepts_images(model)
+    if with_image and image is not None:
+        prompt = [prompt, BinaryContent(data=_png(image), media_type="image/png")]
+    name = str(getattr(model, "model_name", type(model).__name__))
+    start = time.perf_counter()
     try:
-        return agent.run_sync(_prompt(analysis)).output
+        output = agent.run_sync(prompt).output
     except Exception as error:  # a weak or unavailable model must not stop restoration
-        return DegradationReasoning(description=f"(perception model failed: {type(error).__name__})")
+        return Reasoning(
+            model=name,
+            candidates=candidates,
+            answer=DegradationReasoning(),
+            with_image=with_image,
+            seconds=time.perf_counter() - start,
+            error=f"{type(error).__name__}: {error}"[:300],
+        )
+    answer = DegradationReasoning(
+        degradations=list(dict.fromkeys(getattr(output, "degradations", []))),
+        description=str(getattr(output, "description", "")),
+    )
+    return Reasoning(
+        model=name,
+        candidates=candidates,
+        answer=answer,
+        with_image=with_image,
+        seconds=time.perf_counter() - start,
+    )
+
+
+def choose_order(model: Any, options: Sequence[Sequence[str]], context: str = "") -> list[str]:
+    """Let the LLM pick one of several equally cheap task orders (typed: an enum of the options).
+
+    The paper schedules with an LLM; here ordering experience ranks the orders and the LLM only breaks
+    ties. One option, no model, or a failed call → the first option.
+    """
+    if len(options) <= 1 or model is None:
+        return list(options[0]) if options else []
+    from pydantic_ai import Agent
+
+    labels = [" -> ".join(option) for option in options]
+    choice_type = create_model(
+        "OrderChoice", order=(literal_of(labels), Field(description="The order to run the tasks in."))
+    )
+    agent = Agent(
+        model,
+        output_type=choice_type,
+        instructions="You are an image-restoration planner. Pick the order that restores the image best.",
+    )
+    prompt = (context + "\n" if context else "") + "Equally good by experience:\n" + "\n".join(labels)
+    try:
+        picked = str(agent.run_sync(prompt).output.order)  # type: ignore[attr-defined]
+    except Exception:  # as in `reason`: the cheapest order is a sound default
+        return list(options[0])
+    return list(options[labels.index(picked)]) if picked in labels else list(options[0])
 
 
 def target_factor(long_side: int, profile: Profile) -> int:
@@ -208,16 +358,16 @@ def upscale_tasks(factor: int) -> list[str]:
     }[factor]
 
 
-def order_tasks(agenda: list[str], avoid_first: list[str] | tuple[str, ...] = ()) -> list[str]:
-    """Cheapest order of `agenda` under ordering experience, never starting with a task in `avoid_first`.
+def cheapest_orders(agenda: Sequence[str], avoid_first: Sequence[str] = ()) -> list[list[str]]:
+    """Every order of `agenda` with the least ordering-experience cost, never starting with `avoid_first`.
 
-    Cost of an order = number of pairs that run against `ORDER_RANK` (weighted by the rank gap); ties
-    keep the agenda's order. Exhaustive over permutations, as agendas hold at most a handful of tasks.
+    Cost of an order = rank gaps of the pairs that run against `ORDER_RANK`. Exhaustive over
+    permutations, as agendas hold at most a handful of tasks; the agenda's own order comes first.
     """
     if not agenda:
         return []
-    best: tuple[float, int, list[str]] | None = None
-    for index, order in enumerate(dict.fromkeys(itertools.permutations(agenda))):
+    scored: list[tuple[float, list[str]]] = []
+    for order in dict.fromkeys(itertools.permutations(agenda)):
         if order[0] in avoid_first and any(t not in avoid_first for t in agenda):
             continue
         cost = sum(
@@ -225,10 +375,15 @@ def order_tasks(agenda: list[str], avoid_first: list[str] | tuple[str, ...] = ()
             for i, a in enumerate(order)
             for b in order[i + 1 :]
         )
-        if best is None or (cost, index) < best[:2]:
-            best = (cost, index, list(order))
-    assert best is not None
-    return best[2]
+        scored.append((cost, list(order)))
+    best = min(cost for cost, _ in scored)
+    return [order for cost, order in scored if cost == best]
+
+
+def order_tasks(agenda: Sequence[str], avoid_first: Sequence[str] = ()) -> list[str]:
+    """The cheapest order of `agenda` (ties keep the agenda's order); see `cheapest_orders`."""
+    orders = cheapest_orders(agenda, avoid_first)
+    return orders[0] if orders else []
 
 
 def build_perception(model: Any, profile: Profile) -> Any:
@@ -245,15 +400,12 @@ def build_perception(model: Any, profile: Profile) -> Any:
         analysis = state["analysis"]
         if profile.user_define_plan is not None or profile.restore_option is not None:
             return {"degradations": [], "description": ""}
-        present = [s.degradation for s in analysis.severities if s.verdict == "present"]
-        borderline = [s.degradation for s in analysis.severities if s.verdict == "borderline"]
-        with start_span("fourk reason", kind=SpanKind.CHAIN, input=_prompt(analysis)) as span:
-            answer = reason(model, analysis)
-            chosen = present + [d for d in borderline if d in answer.degradations]
-            if not profile.brightening:
-                chosen = [d for d in chosen if d != "dark"]
-            set_output(span, {"degradations": chosen, "llm": answer.model_dump()})
-        return {"degradations": chosen, "description": answer.description}
+        candidates = candidate_degradations(analysis, brightening=profile.brightening)
+        with start_span("fourk reason", kind=SpanKind.CHAIN, input=_prompt(analysis, candidates)) as span:
+            reasoning = reason(model, analysis, candidates, image=state["image"])
+            chosen = decide(analysis, reasoning.answer.degradations, brightening=profile.brightening)
+            set_output(span, {"degradations": chosen, "llm": reasoning.model_dump()})
+        return {"degradations": chosen, "description": reasoning.answer.description, "reasoning": reasoning}
 
     def upscale_node(state: PerceptionState) -> dict[str, Any]:
         image = state["image"]
@@ -271,8 +423,13 @@ def build_perception(model: Any, profile: Profile) -> Any:
                 state["factor"]
             )
         with start_span("fourk plan", kind=SpanKind.CHAIN, input={"agenda": agenda}) as span:
-            plan = order_tasks(agenda, state.get("avoid_first", []))
-            set_output(span, plan)
+            options = cheapest_orders(agenda, state.get("avoid_first", []))
+            plan = (
+                choose_order(model, options, state.get("description", ""))
+                if len(options) > 1
+                else (options[0] if options else [])
+            )
+            set_output(span, {"plan": plan, "tied_orders": len(options)})
         return {"agenda": agenda, "plan": plan}
 
     graph = StateGraph(PerceptionState)

@@ -28,7 +28,7 @@ from goalgraph.tools.image.experts import experts_for
 from goalgraph.traces import SpanKind, set_output, start_span
 
 from .face import FaceRestorer
-from .perception import order_tasks
+from .perception import cheapest_orders
 from .profiles import Profile
 from .scoring import QualityScore, quality_score
 
@@ -120,8 +120,10 @@ class Restorer:
         work_dir: Path | None = None,
         on_step: Callable[[str], None] | None = None,
         faces: tuple[FaceRestorer, int] | None = None,
+        choose_order: Callable[[list[list[str]]], list[str]] | None = None,
     ) -> None:
         self.profile = profile
+        self.choose_order = choose_order
         self.faces = faces
         self.toolbox = toolbox
         self.work_dir = work_dir
@@ -277,7 +279,12 @@ class Restorer:
                 skipped += dropped
                 continue
             tried = list(node.children)
-            new_plan = order_tasks(plan, avoid_first=tried)
+            options = cheapest_orders(plan, avoid_first=tried)
+            new_plan = (
+                self.choose_order(options)
+                if self.choose_order is not None and len(options) > 1
+                else options[0]
+            )
             self.events.append(
                 Event(kind="replan", detail={"at": node.id, "avoid_first": tried, "plan": new_plan})
             )

@@ -113,15 +113,45 @@ def cache_pixels(rgb8: np.ndarray, path: str | None = None) -> Image:
     return Image(key=digest, width=rgb8.shape[1], height=rgb8.shape[0], path=path)
 
 
+def _too_large(file: Path, width: int, height: int) -> ImageError:
+    return ImageError(
+        f"{file}: image is {width}×{height} px; the longest side allowed is {MAX_SIDE} px (downscale it first)"
+    )
+
+
+def _probe_size(file: Path) -> tuple[int, int] | None:
+    """(width, height) from the file header without decoding the pixels; None when PIL cannot tell."""
+    from PIL import Image as PILImage
+
+    try:
+        with PILImage.open(file) as pil:
+            return pil.size
+    except PILImage.DecompressionBombError as error:  # PIL refuses > ~179 Mpx before decoding
+        raise ImageError(f"{file}: image is too large to read ({error})") from None
+    except Exception:  # a format only OpenCV knows, or not an image: decided by the decode below
+        return None
+
+
 def load_image(path: str | os.PathLike[str]) -> Image:
-    """Read an image file into the cache; unreadable, empty or oversized files raise `ImageError`."""
+    """Read an image file into the cache; unreadable, empty or oversized files raise `ImageError`.
+
+    Grayscale, RGBA (composited on white), palette and 16-bit files are converted to 8-bit RGB. The
+    size is read from the header first, so an oversized file is refused before its pixels are decoded.
+    """
     import cv2
 
     file = Path(path)
-    if not file.is_file():
+    if not file.exists():
         raise ImageError(f"{file}: no such file")
+    if not file.is_file():
+        raise ImageError(f"{file}: not a file")
     if file.stat().st_size == 0:
         raise ImageError(f"{file}: file is empty (0 bytes)")
+    size = _probe_size(file)
+    if size is not None and max(size) > MAX_SIDE:
+        raise _too_large(file, *size)
+    if size is not None and min(size) == 0:
+        raise ImageError(f"{file}: image is empty ({size[0]}×{size[1]} px)")
     raw = cv2.imread(str(file), cv2.IMREAD_UNCHANGED)
     if raw is None:
         try:
@@ -129,10 +159,7 @@ def load_image(path: str | os.PathLike[str]) -> Image:
 
             with PILImage.open(file) as pil:
                 if max(pil.size) > MAX_SIDE:
-                    raise ImageError(
-                        f"{file}: image is {pil.size[0]}×{pil.size[1]} px; the longest side allowed "
-                        f"is {MAX_SIDE} px (downscale it first)"
-                    )
+                    raise _too_large(file, *pil.size)
                 raw = np.asarray(pil.convert("RGBA" if "A" in pil.getbands() else "RGB"))
         except ImageError:
             raise

@@ -17,7 +17,15 @@ from pydantic import BaseModel, ConfigDict, Field
 from ._image import Image
 from .iqa import luminance
 
-__all__ = ["DegradationMeasures", "blockiness", "blur_anisotropy", "dark_channel", "measure", "noise_sigma"]
+__all__ = [
+    "DegradationMeasures",
+    "blockiness",
+    "blur_anisotropy",
+    "dark_channel",
+    "measure",
+    "noise_sigma",
+    "rain_streaks",
+]
 
 
 class DegradationMeasures(BaseModel):
@@ -89,13 +97,17 @@ def blur_anisotropy(gray: np.ndarray) -> float:
     return float(0.0 if high <= 0 else 1.0 - low / high)
 
 
-def _rain(gray: np.ndarray) -> float:
+def rain_streaks(gray: np.ndarray, sigma: float = 0.0) -> float:
+    """Fraction of pixels on thin bright near-vertical streaks (grey levels 0..255, noise σ `sigma`)."""
     import cv2
 
-    # White top-hat with a tall thin element keeps thin bright vertical-ish streaks.
+    # A white top-hat with a 3-px-wide element keeps features narrower than 3 px; an opening with a
+    # 7-px-tall element then keeps only the tall ones. The contrast bar scales with the noise (3σ), so
+    # noise speckle that happens to line up is not read as rain.
     kernel = cv2.getStructuringElement(cv2.MORPH_RECT, (3, 1))
     tophat = cv2.morphologyEx(gray.astype(np.float32), cv2.MORPH_TOPHAT, kernel)
-    streak = cv2.morphologyEx((tophat > 12).astype(np.uint8), cv2.MORPH_OPEN, np.ones((7, 1), np.uint8))
+    bright = (tophat > max(12.0, 3.0 * sigma)).astype(np.uint8)
+    streak = cv2.morphologyEx(bright, cv2.MORPH_OPEN, np.ones((7, 1), np.uint8))
     return float(streak.mean())
 
 
@@ -111,14 +123,15 @@ def measure(image: Image) -> DegradationMeasures:
         factor = 1024 / max(rgb.shape[:2])
         small = cv2.resize(rgb, None, fx=factor, fy=factor, interpolation=cv2.INTER_AREA)
     gray = luminance(small)
+    sigma = noise_sigma(rgb if max(rgb.shape[:2]) <= 2048 else small)
     return DegradationMeasures(
         width=image.width,
         height=image.height,
-        noise_sigma=noise_sigma(rgb if max(rgb.shape[:2]) <= 2048 else small),
+        noise_sigma=sigma,
         blur=float(blur_effect(gray / 255.0)),
         blur_anisotropy=blur_anisotropy(gray),
         blockiness=blockiness(gray_full),
         haze=float(dark_channel(small.astype(np.float32) / 255.0).mean()),
         brightness=float(gray.mean() / 255.0),
-        rain=_rain(gray),
+        rain=rain_streaks(gray, sigma),
     )

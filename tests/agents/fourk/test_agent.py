@@ -17,21 +17,32 @@ HR = skimage.data.chelsea()[:256, 100:356]
 LR = Image.from_array(degrade(HR, 1.3, 18.0, 85, seed=1))
 
 
-def _claims(degradations: list[str]) -> FunctionModel:
+def _claims_every_offered(seen: list[dict]) -> FunctionModel:
+    """A model that names every degradation its output schema offers (and records the schema)."""
+
     def respond(messages, info):
         tool = info.output_tools[0]
+        schema = tool.parameters_json_schema
+        seen.append(schema)
+        items = schema["properties"].get("degradations", {}).get("items", {})
+        offered = items.get("enum", [items["const"]] if "const" in items else [])
         return ModelResponse(
-            parts=[ToolCallPart(tool.name, {"degradations": degradations, "description": "a cat"})]
+            parts=[ToolCallPart(tool.name, {"degradations": offered, "description": "a cat"})]
         )
 
     return FunctionModel(respond)
 
 
 def test_fidelity_run_denoises_then_upscales_and_beats_bicubic(tmp_path):
-    result = run_fourk(LR, profile="GenSR-s4-F", model=_claims(["haze"]), work_dir=tmp_path)
-    # Measured noise decides "denoising"; the model's unsupported "haze" claim (haze measured absent) is ignored.
+    seen: list[dict] = []
+    result = run_fourk(LR, profile="GenSR-s4-F", model=_claims_every_offered(seen), work_dir=tmp_path)
+    # The model could only name measured candidates (noise is present; haze, measured absent, is not
+    # even expressible), and the measured noise decides "denoising".
+    items = seen[0]["properties"]["degradations"]["items"]
+    assert items.get("enum", [items.get("const")]) == ["noise"]
     assert result.plan == ["denoising", "super-resolution"]
-    assert "haze" not in result.degradations and result.description == "a cat"
+    assert result.degradations == ["noise"] and result.description == "a cat"
+    assert result.reasoning is not None and result.reasoning.error is None
     assert (result.final.width, result.final.height) == (LR.width * 4, LR.height * 4)
     bicubic = experts_for("super-resolution", require=("fidelity",))
     bic = next(e for e in bicubic if e.name == "bicubic_x4").call(LR)
