@@ -6,7 +6,7 @@ run_eval(tasks, make_runner, EvalConfig(out=Path("results.json"), metrics=("succ
 """
 
 from ._harness import EvalConfig, EvalTask, Runner, RunnerFactory, load_results, run_eval, summary_table
-from ._results import Aggregation, summarize
+from ._results import Aggregation, summarize, write_results
 
 __all__ = [
     "Aggregation",
@@ -18,4 +18,5 @@ __all__ = [
     "run_eval",
     "summarize",
     "summary_table",
+    "write_results",
 ]

@@ -2,9 +2,10 @@
 
     memory = ExplorationMemory(store, episode="t42")
     memory.searched("Cabinet_3"); memory.saw(obs)           # after every observation
-    memory.was_searched("Cabinet_3"); memory.where("Cup")    # → handle of the place it was seen, or None
+    memory.was_searched("Cabinet_3"); memory.where("Cup")    # → [{"handle", "type", "on", "at"}, ...]
 
-Kept in the shared `MemoryStore` (any LangGraph `BaseStore` works) under ("embodied", episode, ...).
+Kept in the shared `MemoryStore` (any LangGraph `BaseStore` works) under ("embodied", episode, ...);
+`forget()` drops an episode's records once it is over.
 """
 
 from __future__ import annotations
@@ -55,6 +56,13 @@ class ExplorationMemory:
         item = self.store.get(self.ns_seen, handle)
         if item is not None:
             self.store.put(self.ns_seen, handle, {**item.value, "on": on, "at": on}, index=False)
+
+    def forget(self) -> None:
+        """Delete this episode's records (a finished episode's exploration is of no further use)."""
+        for ns in (self.ns_searched, self.ns_seen):
+            while keys := [item.key for item in self.store.search(ns, limit=500)]:
+                for key in keys:
+                    self.store.delete(ns, key)
 
     def where(self, obj_type: str) -> list[dict[str, str]]:
         """Sightings of objects of a type: ``{"handle", "type", "on", "at"}`` each."""

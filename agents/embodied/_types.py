@@ -1,4 +1,4 @@
-"""Typed values of the embodied agent: sub-goals, thoughts, configuration, episode results."""
+"""Typed values of the embodied agent: sub-goals, thoughts (tagged with a thinking pattern), configuration."""
 
 from __future__ import annotations
 
@@ -10,11 +10,9 @@ from pydantic import BaseModel, Field
 __all__ = [
     "PATTERNS",
     "AgentConfig",
-    "EpisodeResult",
     "Pattern",
     "SubGoal",
     "Thought",
-    "ThoughtText",
 ]
 
 Pattern = Literal[
@@ -49,56 +47,42 @@ class SubGoal(BaseModel):
         return f"{self.kind} {self.obj}"
 
 
-class ThoughtText(BaseModel):
-    """A short first-person sentence about the next step."""
-
-    text: str = Field(
-        max_length=28, description="Short first-person sentence, e.g. 'I will look in the fridge.'"
-    )
-
-
 class Thought(BaseModel):
     """A step's thought, tagged with one of the paper's five thinking patterns."""
 
     pattern: Pattern = Field(description="Which thinking pattern this thought is.")
-    text: str = Field(description="The thought.")
+    text: str = Field(description="The thought as written (by the LLM, or composed from the typed state).")
+    facts: str = Field(default="", description="The typed facts the thought was written from.")
     by_llm: bool = Field(
         default=False, description="Written by the LLM (else composed from the typed state)."
     )
+
+    def render(self) -> str:
+        """The text kept in the trajectory: the LLM's sentence with the facts it was given."""
+        if self.by_llm and self.facts and self.facts != self.text:
+            return f"{self.text} [{self.facts}]"
+        return self.text
 
 
 @dataclass(frozen=True)
 class AgentConfig:
     """Settings of the embodied agent.
 
-    `llm_patterns`: which thinking patterns the LLM writes (others are composed from the typed state, so
-    LLM calls per episode stay few); `max_tokens`: the most tokens one thought may take; `retries`: how
-    often a failed action is retried before the planner blacklists it; `close_after_take`: close a
-    container after taking something out of it, `close_after_put`: close one after putting something in
-    it before walking on to a further sub-goal (both what the paper's reference trajectories do).
+    `llm_patterns`: which thinking patterns the LLM writes (the others are composed from the typed state,
+    so LLM calls per episode stay few: one plan, one check before `end`, one reflection per failure);
+    `thought_chars` and `max_tokens` bound one LLM thought; `llm_grounding`: ask the LLM for a typed
+    sub-goal when the rule-based grounding finds none; `retries`: how often a failed action is retried
+    before the planner blacklists it; `close_after_take` / `close_after_put`: close a container after
+    taking something out of it / after putting something in it before walking on to a further sub-goal
+    (what the paper's reference trajectories do); `verify_rounds`: how often a failed double check
+    reopens the task before the agent gives up.
     """
 
-    llm_patterns: tuple[Pattern, ...] = ("task planning",)
-    max_tokens: int = 40
+    llm_patterns: tuple[Pattern, ...] = ("task planning", "self-reflection", "double verification")
+    thought_chars: int = 60
+    max_tokens: int = 64
+    llm_grounding: bool = True
     retries: int = 1
     close_after_take: bool = True
     close_after_put: bool = True
-
-
-class EpisodeResult(BaseModel):
-    """One evaluated episode: task, system, metrics, cost and the trajectory."""
-
-    uid: str = Field(description="Task id.")
-    system: str = Field(description="'agent' or 'react'.")
-    family: str = Field(description="search / manipulate / transport / composite.")
-    tasktype: str = Field(description="The task type.")
-    instruction: str = Field(description="The instruction.")
-    success: int = Field(description="1 if every key action was achieved.")
-    efficiency: float = Field(description="(len(key actions)+1)/len(trajectory) on success, else 0.")
-    completeness: float = Field(description="reward / total reward.")
-    repeat_rate: float = Field(description="Share of navigations that revisit an object.")
-    steps: int = Field(description="Actions taken.")
-    seconds: float = Field(description="Wall-clock seconds for the episode.")
-    llm_calls: int = Field(default=0, description="LLM requests made.")
-    error: str | None = Field(default=None, description="Exception text if the episode crashed.")
-    trajectory: list[dict[str, object]] = Field(default_factory=list, description="Steps with thoughts.")
+    verify_rounds: int = 2

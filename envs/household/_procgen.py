@@ -169,7 +169,9 @@ def generate_tasks(scene: Scene, rng: random.Random, n: int = 10) -> list[Task]:
     for idx in range(n):
         obj = rng.choice(smalls)
         host = by_id[parents[obj.objectId]]
-        dest = rng.choice([d for d in dests if d.objectId != host.objectId])
+        # A destination of another type than the object's home: "put the knife in the drawer" for a knife
+        # already in a drawer would make the reference's close-then-reopen key actions ambiguous.
+        dest = rng.choice([d for d in dests if d.objectType != host.objectType])
         closed = host.openable
         kinds = [
             "single_search_from_closerep" if closed else "single_search",
@@ -195,10 +197,16 @@ def generate_tasks(scene: Scene, rng: random.Random, n: int = 10) -> list[Task]:
             acts = [_ka("navigate to", anchor), _ka("toggle", tog)]
             out.append(_task(scene, kind, f"Please turn on the {tog.objectType}.", acts, [tog], idx))
         elif kind.startswith("ordered"):
-            others = [o for o in smalls if o.objectType != t and o.objectId != dest.objectId]
+            others = [
+                o
+                for o in smalls
+                if o.objectType != t
+                and o.objectId != dest.objectId
+                and by_id[parents[o.objectId]].objectType != dest.objectType
+            ] or [o for o in smalls if o.objectType != t and o.objectId != dest.objectId]
             obj2 = rng.choice(others)
             host2 = by_id[parents[obj2.objectId]]
-            dest2 = rng.choice([x for x in dests if x.objectId not in (host2.objectId, dest.objectId)])
+            dest2 = rng.choice([x for x in dests if x.objectType not in (host2.objectType, dest.objectType)])
             acts = _fetch(obj, host) + _deliver(dest) + _fetch(obj2, host2) + _deliver(dest2)
             q = f"Please place the {t} on the {d} first, and then the {obj2.objectType} on the {dest2.objectType}."
             out.append(_task(scene, kind, q, acts, [obj, obj2], idx))
