@@ -34,7 +34,7 @@ from goalgraph.tools import Tool
 
 from ._model import Action, Goal, SearchBudget, _wanted
 from ._plan import MissingCondition, NearestState, NoPlan, Plan, explain, fmt
-from ._state import Blackboard, Predicate, WorldState
+from ._state import Blackboard, Predicate, WorldState, condition_of
 
 __all__ = ["AStarPlanner", "PlanningProblem", "plan"]
 
@@ -74,6 +74,14 @@ class _Compiled:
     reachable: int = 0
     unit: float | None = None
     relevant: list[int] = field(default_factory=list)
+
+    def reachable_fact(self, fact: _Fact, state: WorldState | None = None) -> bool:
+        """Whether `fact` holds now or can be made to hold. A fact that no usable action or goal mentions
+        (say, only a blacklisted action's precondition) has no bit: then only `state` can tell."""
+        index = self.bit.get(fact)
+        if index is None:
+            return state is not None and state[fact[0]] is condition_of(fact[1])
+        return bool(self.reachable >> index & 1)
 
     def mask(self, conditions: Mapping[str, bool]) -> int:
         m = 0
@@ -332,14 +340,13 @@ def _astar(c: _Compiled, idx: list[int], goal: int, budget: SearchBudget, bound:
 def _missing(
     c: _Compiled, goal: Goal, state: WorldState, all_actions: Sequence[Action]
 ) -> list[MissingCondition]:
-    reach = c.reachable
     out = []
     for cond, value in goal.conditions.items():
-        if reach >> c.bit[(cond, value)] & 1:
+        if c.reachable_fact((cond, value)):
             continue
         producers = [a for a in all_actions if a.effects.get(cond) == value]
         blocked = {
-            a.name: [fmt(pc, pv) for pc, pv in a.pre.items() if not reach >> c.bit[(pc, pv)] & 1]
+            a.name: [fmt(pc, pv) for pc, pv in a.pre.items() if not c.reachable_fact((pc, pv), state)]
             for a in producers
         }
         out.append(
@@ -361,7 +368,7 @@ def _root_causes(c: _Compiled, goal: Goal, all_actions: Sequence[Action]) -> lis
     for a in all_actions:
         for fact in a.effects.items():
             producers.setdefault(fact, []).append(a)
-    todo = [f for f in goal.conditions.items() if not c.reachable >> c.bit[f] & 1]
+    todo = [f for f in goal.conditions.items() if not c.reachable_fact(f)]
     seen: set[_Fact] = set()
     roots: list[str] = []
     while todo:
@@ -373,7 +380,7 @@ def _root_causes(c: _Compiled, goal: Goal, all_actions: Sequence[Action]) -> lis
         if not makers:
             roots.append(fmt(*fact))
         for a in makers:
-            todo.extend(p for p in a.pre.items() if p in c.bit and not c.reachable >> c.bit[p] & 1)
+            todo.extend(p for p in a.pre.items() if p in c.bit and not c.reachable_fact(p))
     return roots
 
 
@@ -491,7 +498,7 @@ class AStarPlanner:
         roots = _root_causes(c, goal, everything)
         # The nearest state: the cheapest plan for the part of the goal that is reachable, found with a
         # small budget so a diagnostic never costs more than a plan.
-        reachable_part = {k: v for k, v in goal.conditions.items() if c.reachable >> c.bit[(k, v)] & 1}
+        reachable_part = {k: v for k, v in goal.conditions.items() if c.reachable_fact((k, v))}
         nearest = NearestState(unsatisfied=[fmt(k, v) for k, v in goal.conditions.items()])
         expanded = 0
         if reachable_part:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import inspect
 import logging
 import re
@@ -167,11 +168,15 @@ class Tool(Generic[InputT, OutputT]):
             kwargs = {name: getattr(validated, name) for name in type(validated).model_fields}
         else:
             args = (validated,)
+        deadline = asyncio.timeout(self.timeout)
         try:
-            if inspect.iscoroutinefunction(self.function):
-                return await asyncio.wait_for(self.function(*args, **kwargs), self.timeout)
-            return await _run_sync(self.function, args, kwargs, self.timeout)
-        except TimeoutError:
+            async with deadline:
+                if inspect.iscoroutinefunction(self.function):
+                    return await self.function(*args, **kwargs)
+                return await _run_sync(self.function, args, kwargs)
+        except TimeoutError as error:
+            if not deadline.expired():  # the tool's own work timed out (a model call, a socket): its failure
+                raise ToolError(self.name, f"TimeoutError: {error}", error) from error
             raise ToolTimeoutError(self.name, f"did not finish within {self.timeout:g} s") from None
         except ToolError:
             raise
@@ -335,9 +340,7 @@ def tool(
     return build(function) if function is not None else build
 
 
-async def _run_sync(
-    fn: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any], timeout: float | None
-) -> Any:
+async def _run_sync(fn: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
     # A dedicated daemon thread per call, not the shared executor: a tool that hangs past its timeout
     # keeps its own thread and cannot starve the pool that every other tool call uses.
     loop = asyncio.get_running_loop()
@@ -347,16 +350,26 @@ async def _run_sync(
         if not future.done():
             setter(value)
 
+    def report(setter: Callable[[Any], None], value: Any) -> None:
+        try:
+            loop.call_soon_threadsafe(settle, setter, value)
+        except RuntimeError:  # the caller gave up (timeout) and its event loop is gone: nobody to tell
+            pass
+
     def target() -> None:
         try:
             value = fn(*args, **kwargs)
         except BaseException as error:
-            loop.call_soon_threadsafe(settle, future.set_exception, error)
+            report(future.set_exception, error)
         else:
-            loop.call_soon_threadsafe(settle, future.set_result, value)
+            report(future.set_result, value)
 
-    threading.Thread(target=target, name=f"tool-{getattr(fn, '__name__', 'fn')}", daemon=True).start()
-    return await asyncio.wait_for(future, timeout)
+    # The thread runs in a copy of the caller's context, so the spans the tool opens (an LLM call, a
+    # memory search) stay children of its `execute_tool` span instead of starting traces of their own.
+    context = contextvars.copy_context()
+    name = f"tool-{getattr(fn, '__name__', 'fn')}"
+    threading.Thread(target=context.run, args=(target,), name=name, daemon=True).start()
+    return await future
 
 
 def _is_model(tp: Any) -> bool:

@@ -110,6 +110,33 @@ def test_blacklist_cleared_when_no_alternative() -> None:
     assert calls["web_search"] == 3
 
 
+def test_last_step_failing_once_is_retried_after_the_blacklist_clears() -> None:
+    # The failing tool is the only one that needs has:Documents: blacklisted, nothing mentions that
+    # condition any more, and the diagnostic must still be built (it once raised a KeyError).
+    failures = {"answer": 1}
+
+    @tool
+    def fetch(q: Question) -> Documents:
+        """Fetch documents."""
+        return Documents(docs=[q.text])
+
+    @tool
+    def answer(d: Documents) -> Answer:
+        """Answer, failing the first time."""
+        if failures["answer"]:
+            failures["answer"] -= 1
+            raise TimeoutError("model timed out")
+        return Answer(text=d.docs[0])
+
+    result = outcome(build_executor([fetch, answer], Answer).invoke(initial_state(Question(text="q"))))
+    assert isinstance(result, Done) and result.get(Answer) == Answer(text="q")
+    assert [(e.action, e.status) for e in result.events] == [
+        ("fetch", "ok"),
+        ("answer", "failed"),
+        ("answer", "ok"),
+    ]
+
+
 def test_persistent_failure_ends_stuck_not_loop() -> None:
     calls: dict[str, int] = {}
     tools = [t for t in make_tools(calls, web_fails=99) if t.name != "local_search"]

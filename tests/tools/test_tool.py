@@ -136,6 +136,19 @@ def test_hanging_tool_times_out(asynchronous: bool) -> None:
     assert time.perf_counter() - started < 2
 
 
+@pytest.mark.parametrize("timeout", [None, 5.0])
+def test_a_timeout_inside_the_tool_is_its_failure_not_the_deadline(timeout: float | None) -> None:
+    @tool(timeout=timeout)
+    def remote(question: Question) -> Documents:
+        """Its own client gives up (a model or socket timeout)."""
+        raise TimeoutError("model server did not answer in 30 s")
+
+    with pytest.raises(ToolError) as info:
+        remote.call({"text": "q"})
+    assert not isinstance(info.value, ToolTimeoutError)
+    assert "did not answer" in str(info.value) and isinstance(info.value.cause, TimeoutError)
+
+
 def test_decorator_rejects_untyped_functions() -> None:
     def no_return(x: int):  # type: ignore[no-untyped-def]
         return x

@@ -89,3 +89,21 @@ def test_setup_is_idempotent_and_limits_apply(tmp_path):
         assert "truncated" in span.attributes["input.value"] and len(span.attributes["input.value"]) < 200
     finally:
         traces.shutdown()
+
+
+def test_spans_opened_inside_a_sync_tool_stay_in_its_trace(memory_exporter):
+    from goalgraph.tools import tool
+
+    @tool
+    def lookup(query: str) -> str:
+        """A sync tool (run on its own thread) whose work opens a span, as an LLM or memory call does."""
+        with traces.start_span("inner work", kind=traces.SpanKind.RETRIEVER):
+            return query.upper()
+
+    with traces.agent_run("outer"):
+        assert lookup.call({"query": "paris"}) == "PARIS"
+    spans, by_id = _tree(memory_exporter)
+    inner = next(s for s in spans if s.name == "inner work")
+    root = next(s for s in spans if s.name == "invoke_agent outer")
+    assert inner.context.trace_id == root.context.trace_id
+    assert by_id[inner.parent.span_id].name == "execute_tool lookup"
