@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import contextvars
 import inspect
 import logging
@@ -351,10 +352,9 @@ async def _run_sync(fn: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[
             setter(value)
 
     def report(setter: Callable[[Any], None], value: Any) -> None:
-        try:
+        # The caller may have given up (timeout) and closed its event loop: then there is nobody to tell.
+        with contextlib.suppress(RuntimeError):
             loop.call_soon_threadsafe(settle, setter, value)
-        except RuntimeError:  # the caller gave up (timeout) and its event loop is gone: nobody to tell
-            pass
 
     def target() -> None:
         try:
