@@ -1,4 +1,4 @@
-"""Writing a results JSON whole or not at all, with errors that name the --out path."""
+"""Writing a results JSON whole or not at all (errors name the --out path), and its picture."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-__all__ = ["check_out", "write_report"]
+__all__ = ["check_out", "write_chart", "write_report"]
 
 
 def check_out(out: Path) -> str | None:
@@ -35,3 +35,29 @@ def write_report(out: Path, report: dict[str, Any]) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def write_chart(path: Path, series: dict[str, dict[str, float]], ylabel: str, title: str) -> Path:
+    """A PNG bar chart: one bar group per key of the inner dicts, one coloured bar per series."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    groups = sorted({g for values in series.values() for g in values})
+    width = 0.8 / max(1, len(series))
+    fig, ax = plt.subplots(figsize=(max(6.0, 0.6 * len(groups) + 2), 3.8))
+    for i, (label, values) in enumerate(series.items()):
+        xs = [x + i * width for x in range(len(groups))]
+        ax.bar(xs, [float(values.get(g, 0.0)) for g in groups], width, label=label, color=f"C{i}")
+    ax.set_xticks(
+        [x + width * (len(series) - 1) / 2 for x in range(len(groups))], groups, rotation=40, ha="right"
+    )
+    ax.set_ylim(0, 1.05)
+    ax.set_ylabel(ylabel)
+    ax.set_title(title)
+    ax.legend(fontsize=8)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+    return path

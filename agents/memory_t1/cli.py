@@ -35,7 +35,7 @@ def command(
     from goalgraph.memory import MemoryStore
 
     from ._qa_eval import evaluate_qa, load_qa
-    from ._report import check_out, write_report
+    from ._report import check_out, write_chart, write_report
 
     console = Console()
     if not data.is_file():
@@ -76,4 +76,13 @@ def command(
         )
     report["config"] = {"data": str(data), "limit": limit, "model": model, "memory": memory, "n": len(items)}
     write_report(out, report)
+    series = {
+        f"{system} {metric}": {g: m[metric] for g, m in groups.items()}
+        for metric in ("accuracy", "temporal_precision")
+        for system, groups in report["by_group"].items()
+    }
+    chart = write_chart(
+        out.with_suffix(".png"), series, "share", "Memory-T1 with and without the time filter"
+    )
     console.print_json(json.dumps(report["summary"]))
+    console.print(f"results: {out}  chart: {chart}")

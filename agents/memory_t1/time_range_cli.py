@@ -26,7 +26,7 @@ def command(
     from rich.progress import Progress
 
     from ._ranges import evaluate_ranges, load_ranges
-    from ._report import check_out, write_report
+    from ._report import check_out, write_chart, write_report
 
     console = Console()
     if not data.is_file():
@@ -55,4 +55,8 @@ def command(
         report = evaluate_ranges(items, progress=lambda: bar.advance(task), model=llm)
     report["config"] = {"data": str(data), "model": model, "n": len(items)}
     write_report(out, report)
+    groups = report["by_group"]["estimator"]
+    series = {m: {g: v[m] for g, v in groups.items()} for m in ("exact", "iou", "open_bounds_correct")}
+    chart = write_chart(out.with_suffix(".png"), series, "share", "Time-window estimates by annotation group")
     console.print_json(json.dumps({"summary": report["summary"], "by_group": report["by_group"]}))
+    console.print(f"results: {out}  chart: {chart}")
