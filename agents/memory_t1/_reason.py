@@ -18,7 +18,7 @@ from goalgraph.tools.temporal import parse_window
 from ._answer import facts_of, options_of
 from ._events import Utterance, UtteranceIndex, event_day, event_time
 
-__all__ = ["Reasoned", "format_moment", "localization_candidates", "reason"]
+__all__ = ["Reasoned", "answer_choices", "format_moment", "localization_candidates", "reason"]
 
 
 @dataclass(frozen=True)
@@ -176,6 +176,14 @@ def localization_candidates(question: str, index: UtteranceIndex, k: int = 5) ->
         if len(out) == k:
             break
     return out
+
+
+def answer_choices(question: str, fmt: str, index: UtteranceIndex) -> list[str]:
+    """Candidate answers for the model to pick from: times of matching utterances for "When did ..." questions."""
+    first = question.splitlines()[0] if question else ""
+    if fmt != "text" or not _WHEN.search(question) or _SPAN_QUESTION.search(first):
+        return []
+    return [text for text, _ in localization_candidates(question, index)]
 
 
 def _extract(question: str, index: UtteranceIndex) -> Reasoned | None:

@@ -16,7 +16,7 @@ from goalgraph.tools.temporal import TimeWindow
 
 from ._answer import answer_format, answer_output_type, build_prompt, finalize_answer, options_of
 from ._events import UtteranceIndex, bm25_scores, utterances_of
-from ._reason import localization_candidates, reason
+from ._reason import answer_choices, reason
 from ._types import Answer, Candidates, MemoryT1Config, Question, Ranked, RankedSession
 from ._window import estimate_window_text
 
@@ -160,7 +160,7 @@ def make_tools(
         ids = [s.session_id for s in ranked.sessions]
         index = UtteranceIndex(utterances_of(store, question.namespace, tuple(ids)))
         found = reason(question.text, fmt, index) if config.evidence_scoring else None
-        choices = [text for text, _ in localization_candidates(question.text, index)] if fmt == "text" else []
+        choices = answer_choices(question.text, fmt, index)
         raw = None
         if model is not None:
             out_type = answer_output_type(fmt, question.text, ids, choices)
