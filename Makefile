@@ -59,5 +59,10 @@ bench: $(STAMP)
 	mkdir -p results
 	$(PY) benchmarks/llm_bench.py --out results/llm_bench.json
 
+# The CLI reference is generated from the typer app, then the site is built offline; warnings fail it.
+docs: $(STAMP)
+	$(VENV)/bin/typer goalgraph.cli utils docs --name goalgraph --title "CLI reference" --output docs/cli.md
+	NO_MKDOCS_2_WARNING=1 $(VENV)/bin/mkdocs build --strict --quiet
+
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

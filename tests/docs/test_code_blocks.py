@@ -6,6 +6,7 @@ defined, in one working directory per page, so a tutorial can build its agent st
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 from uuid import UUID
@@ -17,6 +18,14 @@ ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = list(find_examples(str(ROOT / "README.md"), str(ROOT / "docs")))
 _PAGE_GLOBALS: dict[UUID | None, dict[str, Any]] = {}
 _PAGE_DIRS: dict[UUID | None, Path] = {}
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _tracing_off_afterwards() -> Iterator[None]:
+    yield
+    from goalgraph import traces
+
+    traces.shutdown()  # blocks turn tracing on; the tests after these expect it off
 
 
 def test_docs_have_python_examples() -> None:
