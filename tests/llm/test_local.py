@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from enum import StrEnum
 from typing import Literal
 
@@ -121,3 +122,48 @@ def test_seeded_sampling_is_deterministic(local_model: LocalModel) -> None:
     first = Agent(local_model).run_sync("Name a colour.", model_settings=settings).output
     second = Agent(local_model).run_sync("Name a colour.", model_settings=settings).output
     assert first == second
+
+
+def test_jump_forward_emits_forced_text_without_a_forward_pass_per_token(local_model: LocalModel) -> None:
+    engine = local_model.engine
+    schema = {
+        "type": "object",
+        "properties": {
+            "tool": {"const": "final_result_with_a_long_constant_name"},
+            "arguments": {
+                "type": "object",
+                "properties": {"city": {"enum": ["Rome", "Paris"]}},
+                "required": ["city"],
+            },
+        },
+        "required": ["tool", "arguments"],
+    }
+    chat = [{"role": "user", "content": "Which city is the capital of Italy?"}]
+    real_model = engine.model
+    calls = {"forward": 0}
+
+    class Counting:
+        def __getattr__(self, name: str) -> object:
+            return getattr(real_model, name)
+
+        def __call__(self, *args: object, **kwargs: object) -> object:
+            calls["forward"] += 1
+            return real_model(*args, **kwargs)
+
+    passes = {}
+    texts = {}
+    try:
+        engine.model = Counting()
+        for jump in (False, True):
+            engine.jump_forward = jump
+            calls["forward"] = 0
+            generation = engine.generate(chat, schema=schema, max_new_tokens=64)
+            passes[jump], texts[jump] = calls["forward"], generation.text
+    finally:
+        engine.model, engine.jump_forward = real_model, True
+    for text in texts.values():
+        parsed = json.loads(text)
+        assert parsed["tool"] == "final_result_with_a_long_constant_name"
+        assert parsed["arguments"]["city"] in {"Rome", "Paris"}
+    # Only the enum choice (and its tail) needs the model; the keys and the constant come for free.
+    assert passes[True] * 3 < passes[False], passes
