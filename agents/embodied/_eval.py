@@ -161,14 +161,14 @@ class _Runner:
     async def _episode(self, system: str, task: Task) -> dict[str, Any]:
         env = HouseholdEnv(self.scenes[task.scene])
         started, t0 = time.time(), time.perf_counter()
-        thoughts_by_llm = 0
+        thoughts_by_llm = errors = 0
         if system == "agent":
             run = await run_embodied(self.graph(task.scene), env, task, forget=True)
             calls, trajectory = run.llm_calls, run.trajectory
             thoughts_by_llm = sum(th.by_llm for th in run.thoughts)
         else:
             react = await run_react(env, task, model=self.model)
-            calls, trajectory = react.llm_calls, env.trajectory
+            calls, trajectory, errors = react.llm_calls, env.trajectory, react.errors
         seconds = time.perf_counter() - t0
         m = score(task, trajectory)
         return {
@@ -178,6 +178,7 @@ class _Runner:
             "started": started,
             "ended": time.time(),
             "thoughts_by_llm": thoughts_by_llm,
+            "llm_errors": errors,
             "metrics": {
                 "success": m.success,
                 "efficiency": m.efficiency,
@@ -265,11 +266,37 @@ def run_embodied_eval(config: EmbodiedEvalConfig) -> dict[str, Any]:
 
 
 def _print_extras(document: Mapping[str, Any]) -> None:
+    import sys
+
     from rich.console import Console
     from rich.table import Table
 
+    console = Console(stderr=True, width=None if sys.stderr.isatty() else 110)
+    # Compact per-family table (short headers, so it stays readable in an 80-column log).
+    fam = Table(title="per family")
+    for col in ("system", "family", "n", "succ", "eff", "compl", "rep", "steps", "s/task", "llm/task"):
+        fam.add_column(col, justify="left" if col in ("system", "family") else "right")
+    for system, groups in document["by_group"].items():
+        rows = [("all", document["summary"][system])] + [(g, groups[g]) for g in FAMILIES if g in groups]
+        for group, v in rows:
+            n = v.get("episodes") or sum(
+                1 for e in document["episodes"] if e["system"] == system and e["group"] == group
+            )
+            fam.add_row(
+                system if group == "all" else "",
+                group,
+                str(n),
+                *(
+                    f"{v.get(m, float('nan')):.3f}"
+                    for m in ("success", "efficiency", "completeness", "repeat_rate")
+                ),
+                f"{v.get('steps', float('nan')):.1f}",
+                f"{v.get('seconds', float('nan')):.1f}",
+                f"{v.get('llm_calls', float('nan')):.2f}",
+            )
+    console.print(fam)
     table = Table(title="same sampled tasks (paired) and wall time")
-    for col in ("system", "n", "success", "repeat_rate", "repeat_rate_by_type", "llm_calls/task", "wall s"):
+    for col in ("system", "n", "succ", "rep", "rep_type", "llm/task", "wall s"):
         table.add_column(col, justify="right" if col != "system" else "left")
     for system, values in document["paired"].items():
         table.add_row(
@@ -281,4 +308,4 @@ def _print_extras(document: Mapping[str, Any]) -> None:
             f"{values['llm_calls']:.2f}",
             f"{document['wall_seconds'].get(system, float('nan')):.0f}",
         )
-    Console(stderr=True).print(table)
+    console.print(table)

@@ -307,4 +307,18 @@ class Controller:
         g = self.goals[-1] if self.goals else None
         if g is None:
             return "I could not understand the task."
-        return f"Before ending I check '{g.describe()}': {'it holds' if self.verify(b) else 'it does not hold yet'}."
+        holds = self.verify(b)
+        return f"Before ending I check '{g.describe()}': {'it holds' if holds else 'it does not hold yet'}. {self._evidence(g, b)}"
+
+    def _evidence(self, g: SubGoal, b: Beliefs) -> str:
+        """What the check saw, in words (so a thought about it can say it)."""
+        seen = [o for o in b.obs.visible if o.type == g.obj]
+        if g.kind == "hold":
+            return f"I hold {b.obs.holding}." if b.obs.holding else "My hand is empty."
+        if g.kind == "put" and seen:
+            o = seen[0]
+            return f"{o.handle} is in/on {o.on}." if o.on else f"{o.handle} is in view."
+        if g.kind == "toggle":
+            switched = [o for o in b.views.values() if o.type == g.obj and o.toggleable]
+            return f"{switched[0].handle} is {'on' if switched[0].is_toggled else 'off'}." if switched else ""
+        return f"{seen[0].handle} is in view." if seen else f"No {g.obj} is in view."

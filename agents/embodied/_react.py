@@ -31,7 +31,7 @@ _REPEAT_LIMIT = 3
 def available_commands(obs: Observation) -> list[str]:
     """Every well-formed command for this observation (navigation to known places, interactions with
     what is in view, observe, move forward, end)."""
-    cmds = [f"navigate to {o.handle}" for o in obs.known if o.handle != obs.location]
+    cmds: list[str] = []
     for o in obs.visible:
         if o.pickupable and obs.holding is None:
             cmds.append(f"pickup {o.handle}")
@@ -41,6 +41,8 @@ def available_commands(obs: Observation) -> list[str]:
             cmds.append(f"{'close' if o.is_open else 'open'} {o.handle}")
         if o.toggleable:
             cmds.append(f"toggle {o.handle}")
+    # What can be done here first, then where one can go (the order the LLM reads them in).
+    cmds += [f"navigate to {o.handle}" for o in obs.known if o.handle != obs.location]
     return [*dict.fromkeys(cmds), "observe", "move forward", "end"]
 
 
@@ -64,7 +66,7 @@ async def run_react(
     task: Task | None,
     *,
     model: Model | str | None,
-    max_tokens: int = 48,
+    max_tokens: int = 64,
     history: int = 3,
 ) -> ReActResult:
     """Run one ReAct episode; the trajectory is in `env.trajectory`."""
@@ -84,8 +86,11 @@ async def run_react(
                 llm, output_type=_step_model(commands), instructions=_INSTRUCTIONS, retries=0
             )
             listed = [c for c in commands if c not in ("observe", "move forward", "end")][:30]
+            # The observation without its list of places (the possible actions list them), cut from the end
+            # so what is here and what is in hand always reach the model.
+            seen = "\n".join(line for line in obs.text.splitlines() if not line.startswith("Places you can"))
             prompt = (
-                f"Task: {obs.instruction}\n{obs.text[-600:]}\n"
+                f"Task: {obs.instruction}\n{seen[:600]}\n"
                 + (f"Your last actions: {'; '.join(past[-history:])}\n" if past else "")
                 + f"Possible actions: {', '.join(listed)}, observe, move forward, end.\nChoose the next action."
             )
