@@ -27,7 +27,7 @@ from goalgraph.tools.retrieval import (
 __all__ = ["SYSTEMS", "RearagEvalConfig", "closed_book", "one_shot_rag", "run_rearag_eval"]
 
 SYSTEMS = ("rearag", "one_shot_rag", "closed_book")
-METRICS = ("em", "f1", "sp_recall", "searches", "seconds")
+METRICS = ("em", "f1", "sp_recall", "searches", "seconds", "passages")
 
 
 class ShortAnswer(BaseModel):
@@ -133,6 +133,8 @@ class _Runner:
             "sp_recall": supporting_recall(retrieved, question.supporting),
             "searches": float(searches),
             "seconds": time.perf_counter() - started,
+            # Distinct passages read: recall grows with it, so it is reported beside recall.
+            "passages": float(len(set(retrieved))),
         }
         return record
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from goalgraph.agents._qa_metrics import normalize_answer
@@ -33,11 +34,11 @@ Search for the first fact the question depends on, then use each observation in 
 Finish only when the observations contain the answer. Never answer from memory.
 Example of the format (another question):
 Question: In which country was the director of the film Jaws born?
-Step 1 thought: I need the director of Jaws. action: search "director of the film Jaws"
+Step 1: {"thought": "I need the director of Jaws.", "action": {"function": "search", "query": "director of Jaws"}}
 Observation 1: Steven Spielberg
-Step 2 thought: Now the birthplace of Steven Spielberg. action: search "Steven Spielberg born in"
+Step 2: {"thought": "Now his birthplace.", "action": {"function": "search", "query": "Steven Spielberg born"}}
 Observation 2: Cincinnati, Ohio, United States
-Step 3 thought: He was born in the United States. action: finish \"United States\""""
+Step 3: {"thought": "He was born in the United States.", "action": {"function": "finish", "answer": "United States"}}"""
 
 SHORT_ANSWER_PROMPT = (
     "You have searched to answer the question. Answer it from the searches: choose the final answer among the "
@@ -46,12 +47,20 @@ SHORT_ANSWER_PROMPT = (
 
 
 def render_chain(question: str, chain: list[dict[str, Any]]) -> str:
-    """The question and the steps so far, as the model reads them."""
+    """The question and the steps so far, as the model reads them.
+
+    Earlier steps appear in the JSON shape the model writes, so that a thought ends where its string
+    closes (an inline ``thought: ... action: ...`` line invites the model to write the action into the
+    thought). A search shows the query the model wrote, not the grounded and expanded one that ran: a
+    small model copies its last query, and copying the expanded one would pile up every past answer.
+    """
     lines = [f"Question: {question}"]
     for number, step in enumerate(chain, start=1):
-        action = step["action"]
-        argument = action.get("query") or action.get("answer") or ""
-        lines.append(f'Step {number} thought: {step["thought"]} action: {action["function"]} "{argument}"')
+        action = dict(step["action"])
+        if action["function"] == "search" and step.get("asked"):
+            action["query"] = step["asked"]
+        shown = {"thought": step["thought"], "action": action}
+        lines.append(f"Step {number}: {json.dumps(shown, ensure_ascii=False)}")
         if step.get("observation") is not None:
             lines.append(f"Observation {number}: {step['observation']}")
     return "\n".join(lines)
@@ -83,10 +92,18 @@ class ReaRAGSteps:
                 # Like the paper's allowed actions, but enforced by the grammar: the first step can only
                 # search, and once a search brought nothing new the chain has converged and can only finish.
                 searched = any(s["action"]["function"] == "search" for s in chain)
-                stale = bool(chain) and bool(chain[-1].get("stale"))
-                step_type: Any = SearchStep if not searched else FinishStep if stale else Step
+                converged = bool(state.get("converged")) or (bool(chain) and bool(chain[-1].get("stale")))
+                step_type: Any = SearchStep if not searched else FinishStep if converged else Step
+                # A retry samples (seeded, so runs repeat): a greedy retry would repeat the rejected step.
+                retries = state.get("retries", 0)
                 step = await ask(
-                    self.model, step_type, SYSTEM_PROMPT, prompt, max_tokens=self.config.step_tokens
+                    self.model,
+                    step_type,
+                    SYSTEM_PROMPT,
+                    prompt,
+                    max_tokens=self.config.step_tokens,
+                    temperature=self.config.retry_temperature if retries else 0.0,
+                    seed=retries or None,
                 )
             except Exception as error:
                 # An unparseable or failed generation is an invalid action: retried with feedback like one.
@@ -94,6 +111,12 @@ class ReaRAGSteps:
                     state, f"Your last reply was not a valid step ({type(error).__name__})."
                 )
                 set_output(span, update)
+                return update
+            if isinstance(step.action, Search) and self._repeats(step, state):
+                # Asking the same thing again cannot bring anything new: the chain has converged, and
+                # the next step may only finish (the paper's model stops there on its own).
+                update = {"converged": True, "pending": None, "feedback": None, "retries": 0}
+                set_output(span, {"thought": step.thought, "repeated": step.action.query})
                 return update
             problem = self._problem(step, state)
             if problem:
@@ -117,9 +140,17 @@ class ReaRAGSteps:
         query = self._query(step.action, state, step.thought)
         if not normalize_answer(query):
             return "The search query is empty or names nothing from the question; write what to search for."
-        if any(normalize_answer(s["action"]["query"]) == normalize_answer(query) for s in searches):
-            return f'You already searched "{query}". Search for something else, or finish.'
         return None
+
+    def _repeats(self, step: Any, state: ReaRAGState) -> bool:
+        """The step's (grounded) query was searched before in this chain."""
+        query = normalize_answer(self._query(step.action, state, step.thought))
+        chain = state.get("chain", [])
+        return bool(query) and any(
+            normalize_answer(s["action"].get("query") or "") == query
+            for s in chain
+            if s["action"]["function"] == "search"
+        )
 
     def _query(self, action: Search, state: ReaRAGState, thought: str = "") -> str:
         chain = state.get("chain", [])
@@ -153,7 +184,8 @@ class ReaRAGSteps:
                 "chain": [record],
             }
         query = self._query(step.action, state, step.thought)
-        return {"pending": {"thought": step.thought, "query": query}, "retries": 0, "feedback": None}
+        pending = {"thought": step.thought, "query": query, "asked": step.action.query}
+        return {"pending": pending, "retries": 0, "feedback": None}
 
     def after_think(self, state: ReaRAGState) -> str:
         """Route: run the pending search, retry an invalid step, or go to the short answer."""
@@ -169,6 +201,7 @@ class ReaRAGSteps:
         record: dict[str, Any] = {
             "thought": pending.get("thought", ""),
             "action": {"function": "search", "query": query},
+            "asked": pending.get("asked", query),
         }
         with start_span("rearag.search", kind=SpanKind.CHAIN, input={"query": query}) as span:
             try:
@@ -195,8 +228,9 @@ class ReaRAGSteps:
             used = [p.passage for p in result.passages if p.passage.id in result.used]
             answers = {normalize_answer(s.get("answer") or "") for s in state.get("chain", [])}
             # Nothing new (no unseen passage, or an answer already observed): the chain has converged.
-            stale = bool(result.passages) and (
-                all(p.passage.id in seen for p in result.passages)
+            stale = (
+                not result.passages
+                or all(p.passage.id in seen for p in result.passages)
                 or normalize_answer(result.answer) in answers
             )
             record.update(
@@ -260,12 +294,8 @@ class ReaRAGSteps:
         spans = [c.text for c in extract_candidates(question, passages, self.config.options)]
         if kind in ("yesno", "choice"):
             typed = spans or [c.text for c in extract_candidates(question, [], self.config.options)]
-            ordered = (
-                [reference]
-                if reference and normalize_answer(reference) in map(normalize_answer, typed)
-                else []
-            )
-            return _dedup([*ordered, *typed])[: self.config.options]
+            named = _named_option(reference or "", typed)
+            return _dedup([*([named] if named else []), *typed])[: self.config.options]
         found = " ".join(normalize_answer(p.text + " " + p.title) for p in passages)
         observed = [s.get("answer") or "" for s in reversed(chain) if s["action"]["function"] == "search"]
         grounded = (
@@ -302,6 +332,20 @@ def ground_query(query: str, question: str, chain: list[dict[str, Any]], limit: 
     while kept and not content_tokens(kept[-1]):
         kept.pop()
     return " ".join(kept) if grounded else ""
+
+
+def _named_option(reference: str, options: list[str]) -> str | None:
+    """The option a free-text finish answer names first ("Yes, both are ..." names ``yes``), if any."""
+    words = normalize_answer(reference).split()
+    best: tuple[int, str] | None = None
+    for option in options:
+        key = normalize_answer(option).split()
+        if not key:
+            continue
+        at = next((i for i in range(len(words)) if words[i : i + len(key)] == key), None)
+        if at is not None and (best is None or at < best[0]):
+            best = (at, option)
+    return best[1] if best else None
 
 
 def _dedup(values: list[str]) -> list[str]:

@@ -8,11 +8,11 @@ from typing import Any
 
 from goalgraph.agents._qa_metrics import normalize_answer
 from goalgraph.agents._rearag_steps import ground_query
-from goalgraph.agents._resum_types import ReSumConfig, ReSumState, Summary, step_model
+from goalgraph.agents._resum_types import ReSumConfig, ReSumState, Summary, evidence_model, step_model
 from goalgraph.tools.retrieval import (
     Passage,
     RetrievalEngine,
-    ask,
+    ask_measured,
     choice_model,
     content_tokens,
     extract_candidates,
@@ -30,6 +30,10 @@ answer: the final answer, once the results contain it."""
 
 SUMMARY_PROMPT = """Summarize the search progress for the question. Facts: only what the results state, with names,
 dates and numbers. Missing: what is still needed. Next: what to search next."""
+
+EXTRACT_PROMPT = (
+    "You read a document for a goal. Choose the numbers of the sentences that give evidence for the goal."
+)
 
 ANSWER_PROMPT = "Answer the question from the search results: choose the final answer among the options."
 _MESSAGE_OVERHEAD = 6
@@ -61,12 +65,32 @@ class ReSumSteps:
         self.engine = engine
         self.count = count_tokens
         self.config = config
-        self._system_tokens = count_tokens(AGENT_PROMPT) + _MESSAGE_OVERHEAD + config.protocol_tokens
+        self.overhead = config.protocol_tokens + 2 * _MESSAGE_OVERHEAD
+        """Tokens the backend adds around instructions and prompt (chat template, tool protocol).
+
+        Starts at the configured reserve and grows to the largest overhead the model has reported
+        (prompt tokens it counted minus the tokens of our text), so the estimate keeps up with the
+        real backend."""
+
+    def prompt_tokens(self, instructions: str, prompt: str) -> int:
+        """Estimated prompt tokens of one call: instructions + prompt + the backend's overhead."""
+        return self.count(instructions) + self.count(prompt) + self.overhead
+
+    def calibrate(self, instructions: str, prompt: str, reported: int) -> None:
+        """Learn the backend's overhead from a prompt size the model reported."""
+        if reported > 0:
+            self.overhead = max(self.overhead, reported - self.count(instructions) - self.count(prompt))
 
     def context_tokens(self, state: ReSumState) -> int:
         """Tokens of the agent's next call: system + context + the reply it may generate."""
-        text = render_context(state["question"], state.get("summary"), state.get("messages", []))
-        return self._system_tokens + self.count(text) + _MESSAGE_OVERHEAD + self.config.step_tokens
+        return self.prompt_tokens(AGENT_PROMPT, self._prompt(state)) + self.config.step_tokens
+
+    @staticmethod
+    def _prompt(state: ReSumState) -> str:
+        return (
+            render_context(state["question"], state.get("summary"), state.get("messages", []))
+            + "\nWrite the next step."
+        )
 
     # -- act -----------------------------------------------------------------------------------------
     async def act(self, state: ReSumState) -> dict[str, Any]:
@@ -97,15 +121,13 @@ class ReSumSteps:
             if rounds >= config.max_rounds:
                 return {"route": "answer", "status": "max_rounds"}
             peak = max(state.get("peak_tokens", 0), tokens)
-            prompt = (
-                render_context(state["question"], state.get("summary"), messages) + "\nWrite the next step."
-            )
+            prompt = self._prompt(state)
             try:
                 # After a refused answer the grammar offers no answer until a new result comes in.
                 informed = (
                     bool(state.get("summary")) or any(m.get("role") == "tool" for m in messages)
                 ) and not (messages and messages[-1].get("role") == "user")
-                step: Any = await ask(
+                reply = await ask_measured(
                     self.model,
                     step_model(state.get("titles", []), informed),
                     AGENT_PROMPT,
@@ -116,6 +138,11 @@ class ReSumSteps:
                 return self._feedback(
                     state, f"Feedback: the last step was not valid ({type(error).__name__}).", peak
                 )
+            step: Any = reply.output
+            self.calibrate(AGENT_PROMPT, prompt, reply.input_tokens)
+            # The peak is what the model really held: its own prompt count plus the reply it was allowed.
+            peak = max(peak, reply.input_tokens + config.step_tokens)
+            span.set_attribute("resum.prompt_tokens", reply.input_tokens)
             action = step.action.model_dump()
             set_output(span, {"thought": step.thought, "action": action})
             event = {
@@ -124,6 +151,7 @@ class ReSumSteps:
                 "thought": step.thought,
                 "action": action,
                 "tokens": tokens,
+                "prompt_tokens": reply.input_tokens,
             }
             if action["tool"] == "answer":
                 found = normalize_answer(" ".join(self._evidence(state)))
@@ -184,7 +212,7 @@ class ReSumSteps:
                     if hit.title not in titles:
                         titles.append(hit.title)
             else:
-                call, result, ids = self._visit(
+                call, result, ids = await self._visit(
                     state, str(pending.get("doc", "")), str(pending.get("goal", ""))
                 )
                 retrieved.extend(ids)
@@ -225,20 +253,44 @@ class ReSumSteps:
         call = "search " + json.dumps(grounded[:3])
         return call, ("\n".join(lines) if lines else "No results."), hits
 
-    def _visit(self, state: ReSumState, doc: str, goal: str) -> tuple[str, str, list[str]]:
+    async def _visit(self, state: ReSumState, doc: str, goal: str) -> tuple[str, str, list[str]]:
         call = f"visit {json.dumps(doc)} for {json.dumps(goal)}"
         passage = self._document(doc)
         if passage is None:
             return call, f"No document titled {doc!r}.", []
-        wanted = set(content_tokens(goal)) | set(content_tokens(state["question"]))
         sentences = [
             s.strip()
             for s in passage.text.replace("? ", "?\n").replace(". ", ".\n").splitlines()
             if s.strip()
         ]
-        ranked = sorted(sentences, key=lambda s: -len(wanted & set(content_tokens(s))))
-        evidence = " ".join(ranked[: self.config.evidence_sentences])
-        return call, f"Evidence from {passage.title}: {evidence}", [passage.id]
+        keep = self.config.evidence_sentences
+        evidence = sentences
+        if len(sentences) > keep:
+            # As the paper's visit tool, the model reads the page and extracts the evidence for the goal;
+            # it picks sentence numbers (a grammar-checked choice), which keeps the evidence verbatim.
+            # The shortlist, best lexical match first, keeps its prompt small.
+            wanted = set(content_tokens(goal)) | set(content_tokens(state["question"]))
+            order = sorted(
+                range(len(sentences)), key=lambda i: (-len(wanted & set(content_tokens(sentences[i]))), i)
+            )
+            shortlist = sorted(order[: self.config.visit_shortlist])
+            evidence = [sentences[i] for i in order[:keep]]
+            numbered = "\n".join(f"[{n}] {sentences[i]}" for n, i in enumerate(shortlist, start=1))
+            prompt = f"Document: {passage.title}\n{numbered}\n\nGoal: {goal}\nQuestion: {state['question']}"
+            try:
+                picked: Any = await ask_measured(
+                    self.summarizer,
+                    evidence_model(len(shortlist), keep),
+                    EXTRACT_PROMPT,
+                    prompt,
+                    max_tokens=8 + 4 * keep,
+                )
+                chosen = sorted({shortlist[n - 1] for n in picked.output.sentences})
+                evidence = [sentences[i] for i in chosen] or evidence
+            except Exception:
+                # The lexical shortlist's best sentences stand in when the extractor fails.
+                pass
+        return call, f"Evidence from {passage.title}: {' '.join(evidence)}", [passage.id]
 
     def _document(self, title: str) -> Passage | None:
         hits = self.engine.retrieve(title, 5)
@@ -253,25 +305,23 @@ class ReSumSteps:
         previous = state.get("summary")
         messages = list(state.get("messages", []))
         number = len(state.get("summaries", [])) + 1
+        trigger = self.context_tokens(state)
         with start_span(f"resum.summarize {number}", kind=SpanKind.CHAIN) as span:
             # The summarizer's own input stays within the budget: the oldest steps go first.
             while True:
                 prompt = render_context(state["question"], previous, messages) + "\nWrite the summary."
-                tokens = (
-                    self.count(SUMMARY_PROMPT)
-                    + self.count(prompt)
-                    + 2 * _MESSAGE_OVERHEAD
-                    + self.config.protocol_tokens
-                    + self.config.summary_tokens
-                )
+                tokens = self.prompt_tokens(SUMMARY_PROMPT, prompt) + self.config.summary_tokens
                 if tokens <= self.config.budget or len(messages) <= 1:
                     break
                 messages = messages[2:]
             try:
-                summary: Summary = await ask(
+                measured = await ask_measured(
                     self.summarizer, Summary, SUMMARY_PROMPT, prompt, max_tokens=self.config.summary_tokens
                 )
-                text = summary.render()
+                text = measured.output.render()
+                if self.summarizer is self.model:
+                    self.calibrate(SUMMARY_PROMPT, prompt, measured.input_tokens)
+                tokens = max(tokens, measured.input_tokens + self.config.summary_tokens)
             except Exception as error:
                 # A failed summary keeps the previous one plus the latest result, so nothing found is lost.
                 latest = next((m["content"] for m in reversed(messages) if m.get("role") == "tool"), "")
@@ -283,6 +333,7 @@ class ReSumSteps:
                 "round": state.get("rounds", 0),
                 "summary": text,
                 "previous": previous,
+                "trigger_tokens": trigger,
                 "input_tokens": tokens,
             }
             return {
@@ -302,7 +353,8 @@ class ReSumSteps:
         with start_span("resum.answer", kind=SpanKind.CHAIN, input={"status": state.get("status")}) as span:
             while True:
                 prompt = render_context(question, summary, messages)
-                tokens = self._system_tokens + self.count(prompt) + 80 + self.config.answer_tokens
+                # Room for the options line (up to `options` short spans) besides the context.
+                tokens = self.prompt_tokens(ANSWER_PROMPT, prompt) + 80 + self.config.answer_tokens
                 if tokens <= self.config.budget or not messages:
                     break
                 # ReAct's overflow: the oldest turns are cut so the forced answer fits.
@@ -321,14 +373,15 @@ class ReSumSteps:
             answer = options[0] if options else proposed
             if len(options) > 1:
                 try:
-                    reply: Any = await ask(
+                    final: Any = await ask_measured(
                         self.model,
                         choice_model("FinalAnswer", options),
                         ANSWER_PROMPT,
                         f"{prompt}\nOptions: {'; '.join(options)}",
                         max_tokens=self.config.answer_tokens,
                     )
-                    answer = reply.answer
+                    answer = final.output.answer
+                    tokens = max(tokens, final.input_tokens + self.config.answer_tokens)
                 except Exception as error:
                     span.set_attribute("resum.answer.error", f"{type(error).__name__}: {error}")
             set_output(span, answer)

@@ -17,6 +17,7 @@ __all__ = [
     "SearchAction",
     "Summary",
     "VisitAction",
+    "evidence_model",
     "step_model",
 ]
 
@@ -90,6 +91,19 @@ def step_model(titles: Sequence[str], can_answer: bool = True) -> type[BaseModel
     )
 
 
+def evidence_model(sentences: int, most: int) -> type[BaseModel]:
+    """The visit extractor's output: up to `most` distinct sentence numbers in 1..`sentences`."""
+    number: Any = literal_of(range(1, sentences + 1))
+    return create_model(
+        "Evidence",
+        __config__=ConfigDict(extra="forbid"),
+        sentences=(
+            list[number],
+            Field(min_length=1, max_length=most, description="Numbers of the evidence sentences."),
+        ),
+    )
+
+
 @dataclass(frozen=True)
 class ReSumConfig:
     """Budget, summarization trigger and loop limits."""
@@ -117,7 +131,9 @@ class ReSumConfig:
     snippet_chars: int = 200
     """Characters of each search result shown."""
     evidence_sentences: int = 2
-    """Sentences a visit returns."""
+    """Sentences a visit returns (at most)."""
+    visit_shortlist: int = 6
+    """Sentences of a visited document shown to the extractor (best lexical matches, in text order)."""
     options: int = 6
     """Answer candidates offered to the final answer step."""
 

@@ -10,6 +10,7 @@ import asyncio
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 from rich.console import Console
 from rich.table import Table
@@ -22,11 +23,11 @@ from goalgraph.agents.rearag import build_rearag, run_rearag
 from goalgraph.tools.retrieval import HybridIndex, IndexConfig, RetrievalEngine, resolve_model
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> Any:
     """Build the engine and the graph, run the question, print every step."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--model", default="local", help="model spec (default: the embedded model)")
-    args = parser.parse_args()
+    args = parser.parse_args(argv)
     console = Console()
     with console.status("loading the model and indexing the corpus"):
         model = resolve_model(args.model)
@@ -52,6 +53,7 @@ def main() -> None:
         f"[bold]Answer:[/bold] {final['answer']}   (expected: {ANSWER}; status: {final['status']}; "
         f"{time.perf_counter() - started:.1f} s)"
     )
+    return final
 
 
 if __name__ == "__main__":

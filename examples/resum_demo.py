@@ -9,6 +9,7 @@ import argparse
 import asyncio
 import sys
 from pathlib import Path
+from typing import Any
 
 from rich.console import Console
 from rich.panel import Panel
@@ -21,12 +22,12 @@ from goalgraph.agents.resum import ReSumConfig, build_resum, default_token_count
 from goalgraph.tools.retrieval import HybridIndex, IndexConfig, RetrievalEngine, resolve_model
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> Any:
     """Run the agent with a budget small enough that its context must be summarized, then show the summaries."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--model", default="local", help="model spec (default: the embedded model)")
     parser.add_argument("--budget", type=int, default=640, help="context budget in the model's tokens")
-    args = parser.parse_args()
+    args = parser.parse_args(argv)
     console = Console()
     with console.status("loading the model"):
         model = resolve_model(args.model)
@@ -53,6 +54,7 @@ def main() -> None:
         f"[bold]Answer:[/bold] {final['answer']}   (expected: {ANSWER}; status: {final['status']}; "
         f"summaries: {len(final['summaries'])}; peak context: {final['peak_tokens']} / {args.budget} tokens)"
     )
+    return final
 
 
 if __name__ == "__main__":

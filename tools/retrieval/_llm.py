@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any, TypeVar, cast
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar, cast
 
 from pydantic import BaseModel, ConfigDict, Field, create_model
 
 from goalgraph.llm import literal_of
 
-__all__ = ["ask", "choice_model", "resolve_model"]
+__all__ = ["Measured", "ask", "ask_measured", "choice_model", "resolve_model"]
 
 T = TypeVar("T")
 
@@ -27,13 +28,62 @@ def resolve_model(model: Any) -> Any:
     return make_model(model)
 
 
-async def ask(model: Any, output_type: type[T], instructions: str, prompt: str, *, max_tokens: int = 64) -> T:
-    """One typed call: `prompt` under `instructions`, the reply validated as `output_type`."""
+@dataclass(frozen=True)
+class Measured(Generic[T]):
+    """A typed reply with the token counts the model reported for the request(s) behind it."""
+
+    output: T
+    """The validated output."""
+    input_tokens: int
+    """Prompt tokens of the largest request (what the context had to hold)."""
+    output_tokens: int
+    """Tokens generated, over all requests (a validation retry makes two)."""
+
+
+async def ask(
+    model: Any,
+    output_type: type[T],
+    instructions: str,
+    prompt: str,
+    *,
+    max_tokens: int = 64,
+    temperature: float = 0.0,
+    seed: int | None = None,
+) -> T:
+    """One typed call: `prompt` under `instructions`, the reply validated as `output_type`.
+
+    Greedy by default; a retry passes a `temperature` (and a `seed`, for reproducible runs) so that it
+    does not repeat the rejected reply word for word.
+    """
+    reply = await ask_measured(
+        model, output_type, instructions, prompt, max_tokens=max_tokens, temperature=temperature, seed=seed
+    )
+    return reply.output
+
+
+async def ask_measured(
+    model: Any,
+    output_type: type[T],
+    instructions: str,
+    prompt: str,
+    *,
+    max_tokens: int = 64,
+    temperature: float = 0.0,
+    seed: int | None = None,
+) -> Measured[T]:
+    """`ask`, also returning the prompt size the model itself counted (its usage report)."""
     from pydantic_ai import Agent
+    from pydantic_ai.messages import ModelResponse
+    from pydantic_ai.settings import ModelSettings
 
     agent = Agent(model, output_type=output_type, instructions=instructions, retries=1)
-    result = await agent.run(prompt, model_settings={"max_tokens": max_tokens, "temperature": 0.0})
-    return cast(T, result.output)
+    settings = ModelSettings(max_tokens=max_tokens, temperature=temperature)
+    if seed is not None:
+        settings["seed"] = seed
+    result = await agent.run(prompt, model_settings=settings)
+    responses = [m for m in result.all_messages() if isinstance(m, ModelResponse)]
+    largest = max((m.usage.input_tokens for m in responses), default=0)
+    return Measured(cast(T, result.output), largest, sum(m.usage.output_tokens for m in responses))
 
 
 def choice_model(

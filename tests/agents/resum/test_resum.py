@@ -100,11 +100,16 @@ def test_trigger_fires_at_threshold_and_peak_stays_in_budget() -> None:
     summaries = [e for e in final["trajectory"] if e["kind"] == "summary"]
     assert summaries, "no summary was made"
     assert all(e["tokens"] < CONFIG.threshold * CONFIG.budget for e in steps)
-    # Each summary comes right after the context crossed the threshold.
-    kinds = [e["kind"] for e in final["trajectory"]]
-    for i, kind in enumerate(kinds):
-        if kind == "summary":
-            assert kinds[i - 1] == "tool"
+    # Each summary comes right after the context crossed the threshold: the context that triggered it
+    # is at or over 90% of the budget, the step before it was still under.
+    events = final["trajectory"]
+    for i, event in enumerate(events):
+        if event["kind"] == "summary":
+            assert events[i - 1]["kind"] == "tool"
+            assert event["trigger_tokens"] >= CONFIG.threshold * CONFIG.budget
+            assert (
+                events[i - 2]["kind"] == "step" and events[i - 2]["tokens"] < CONFIG.threshold * CONFIG.budget
+            )
     assert final["peak_tokens"] <= CONFIG.budget
     assert final["overflows"] == 0
     assert final["status"] == "max_rounds"
@@ -202,3 +207,41 @@ def test_first_step_grammar_offers_only_search() -> None:
     schema = step_model(["Thetford"], can_answer=True).model_json_schema()
     assert set(schema["$defs"]) == {"SearchAction", "Visit", "AnswerAction"}
     assert schema["$defs"]["Visit"]["properties"]["doc"]["const"] == "Thetford"
+
+
+def test_visit_extracts_the_evidence_the_model_picks() -> None:
+    page = Passage.make(
+        "Thomas Paine",
+        "Thomas Paine was an English-born American political activist. He wrote Common Sense. "
+        "He was born in Thetford, Norfolk, in 1737. He died in New York City in 1809. "
+        "He worked as an excise officer in Lewes.",
+    )
+    shown: list[str] = []
+    calls = {"n": 0}
+
+    def agent(messages: list[ModelMessage], info: AgentInfo) -> ModelResponse:
+        tool = info.output_tools[0]
+        props = tool.parameters_json_schema["properties"]
+        if "sentences" in props:
+            shown.append(str(messages[-1].parts[-1].content))  # type: ignore[union-attr]
+            # The extractor's numbers refer to the shortlist shown to it: pick "[3] He was born in ...".
+            return ModelResponse(parts=[ToolCallPart(tool.name, {"sentences": [3]})])
+        if "thought" not in props:
+            return ModelResponse(parts=[ToolCallPart(tool.name, {"answer": props["answer"]["enum"][0]})])
+        calls["n"] += 1
+        action: dict[str, Any] = (
+            {"tool": "search", "queries": ["Thomas Paine"]}
+            if calls["n"] == 1
+            else {"tool": "visit", "doc": "Thomas Paine", "goal": "where he was born"}
+            if calls["n"] == 2
+            else {"tool": "answer", "answer": "Thetford"}
+        )
+        return ModelResponse(parts=[ToolCallPart(tool.name, {"thought": "t", "action": action})])
+
+    config = ReSumConfig(budget=5000, protocol_tokens=0, evidence_sentences=1, visit_shortlist=5)
+    eng = RetrievalEngine(HybridIndex([page, *CORPUS[2:]], IndexConfig(dense=False)))
+    final = run(build_resum(FunctionModel(agent), eng, count_tokens=words, config=config))
+    visit = next(e for e in final["trajectory"] if e["kind"] == "tool" and e["call"].startswith("visit"))
+    assert "[3] He was born in Thetford, Norfolk, in 1737." in shown[0]
+    assert visit["result"] == "Evidence from Thomas Paine: He was born in Thetford, Norfolk, in 1737."
+    assert final["answer"] == "Thetford" and final["status"] == "answered"

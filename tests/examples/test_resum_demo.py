@@ -1,0 +1,33 @@
+"""The ReSum demo runs on the embedded model under a small budget, summarizes at least once, stays in budget."""
+
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+DEMO = Path(__file__).resolve().parents[2] / "examples" / "resum_demo.py"
+
+
+def _load(name: str, path: Path) -> Any:
+    spec = importlib.util.spec_from_file_location(name, path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.mark.slow
+def test_resum_demo_summarizes_and_prints_the_summary(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    final = _load("resum_demo", DEMO).main(["--budget", "640"])
+    assert final["summaries"], "the demo made no summary"
+    assert final["peak_tokens"] <= 640
+    assert final["answer"]
+    printed = capsys.readouterr().out
+    assert "summary after round" in printed and "Facts:" in printed
+    assert f"peak context: {final['peak_tokens']} / 640" in printed
