@@ -56,7 +56,7 @@ def chart(results: dict[str, Any], path: Path) -> None:
     fig.savefig(path, dpi=110)
 
 
-def timing_4k(profile: str) -> dict[str, Any]:
+def timing_4k(profile: str, model: str) -> dict[str, Any]:
     """Upscale a 1024 px photo to 4096 px with `profile`; wall time and peak RSS of this process."""
     import cv2
     import numpy as np
@@ -68,7 +68,7 @@ def timing_4k(profile: str) -> dict[str, Any]:
     photo = cv2.resize(skimage.data.astronaut(), (1024, 1024), interpolation=cv2.INTER_CUBIC)
     noisy = np.clip(photo + np.random.default_rng(0).normal(0, 8, photo.shape), 0, 255).astype(np.uint8)
     start = time.perf_counter()
-    result = run_fourk(Image.from_array(noisy), profile=profile, model="test")
+    result = run_fourk(Image.from_array(noisy), profile=profile, model=model)
     seconds = time.perf_counter() - start
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     return {
@@ -79,6 +79,7 @@ def timing_4k(profile: str) -> dict[str, Any]:
         "peak_rss_mb": peak_mb,
         "plan": result.plan,
         "path": [f"{s}@{e}" for s, e in result.restoration.path],
+        "llm": None if result.reasoning is None else result.reasoning.model_dump(mode="json"),
     }
 
 
@@ -93,13 +94,13 @@ def main() -> None:
     parser.add_argument("--photos", default="astronaut,chelsea,coffee,rocket")
     parser.add_argument("--levels", type=int, default=len(LEVELS))
     parser.add_argument("--size", type=int, default=384, help="HR crop side (LR is a quarter)")
-    parser.add_argument("--model", default="test", help="perception model spec")
+    parser.add_argument("--model", default="local", help="perception model spec (`test`: no LLM)")
     parser.add_argument("--only-4k", action="store_true", help="only the 1024→4096 FastGen4K-P timing")
     args = parser.parse_args()
     args.out.parent.mkdir(parents=True, exist_ok=True)
 
     if args.only_4k:
-        payload = timing_4k("FastGen4K-P")
+        payload = timing_4k("FastGen4K-P", args.model)
         args.out.write_text(json.dumps(payload, indent=2))
         print(json.dumps(payload, indent=2))
         return

@@ -35,8 +35,8 @@ def command(
     levels: Annotated[int, typer.Option(min=1, max=3, help="Degradation levels per photo.")] = 3,
     chains: Annotated[bool, typer.Option(help="Also evaluate every fixed single-expert chain.")] = False,
     model: Annotated[
-        str, typer.Option(help="Perception model spec (`test`, `local`, `openai:M@URL`).")
-    ] = "test",
+        str, typer.Option(help="Perception model spec (`local`, `openai:M@URL`, or `test` for no LLM).")
+    ] = "local",
 ) -> None:
     """Evaluate 4KAgent (PSNR/SSIM on Y, NIQE, seconds) or restore one image with an HTML report."""
     from rich.console import Console

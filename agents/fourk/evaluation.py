@@ -46,7 +46,9 @@ class EvalConfig(BaseModel):
     extra_profiles: tuple[str, ...] = Field(
         default=("ExpSR-s4-F",), description="Further profiles, reported by name."
     )
-    model: str = Field(default="test", description="Perception model spec for 4KAgent.")
+    model: str = Field(
+        default="local", description="Perception model spec for 4KAgent (`test` skips the LLM's cost)."
+    )
     chains: bool = Field(
         default=True, description="Also run every fixed single-expert chain (denoiser × SR, SR alone)."
     )
@@ -133,9 +135,12 @@ def evaluate(config: EvalConfig, progress: Callable[[str], None] | None = None) 
                 *((p, p) for p in config.extra_profiles),
             ):
                 result = run_fourk(lr, profile=prof, model=config.model)
+                reasoning = result.reasoning
                 row["methods"][key] = _metrics(result.final, hr, result.seconds) | {
+                    "plan": result.plan,
                     "path": [f"{s}@{e}" for s, e in result.restoration.path],
                     "rollbacks": sum(e.kind == "rollback" for e in result.restoration.events),
+                    "llm": None if reasoning is None else reasoning.model_dump(mode="json"),
                 }
             images.append(row)
             if progress is not None:

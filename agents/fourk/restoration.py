@@ -8,8 +8,10 @@ with `scoring.quality_score`, and moves to the best child. When the best score i
 threshold the step failed: the search backs up (to the parent, and further while a node's remaining
 tasks have all been tried first), and the remaining tasks are re-planned with "do not put X first" for
 every X already tried there. Every tried branch stays in the tree. When every order from the root has
-failed, the run compromises: it continues from the deepest all-successful node and drops the tasks
-that failed everywhere (unlike the paper, which can end on a failed image).
+failed, the run compromises: it continues from the deepest all-successful node and drops the
+restoration tasks that failed everywhere (unlike the paper, which can end on a failed image);
+super-resolution is never dropped — it runs and its best candidate is accepted, so the output always
+has the requested size.
 """
 
 from __future__ import annotations
@@ -76,7 +78,7 @@ class Node(BaseModel):
 class Event(BaseModel):
     """A step, rollback, re-plan or compromise, in order."""
 
-    kind: str = Field(description="step | rollback | replan | compromise | skip")
+    kind: str = Field(description="step | rollback | replan | compromise | accept")
     detail: dict[str, Any] = Field(default_factory=dict, description="Event data (subtask, scores, plans …).")
 
 
@@ -267,9 +269,13 @@ class Restorer:
         node = self.nodes[0]
         rollbacks = 0
         skipped: list[str] = []
+        accepted: set[str] = set()  # tasks that failed everywhere but must run (super-resolution)
         while plan:
             subtask = plan.pop(0)
             node = self._run_step(node, subtask)
+            if node.failed and subtask in accepted:
+                self.events.append(Event(kind="accept", detail={"subtask": subtask, "node": node.id}))
+                continue
             if not node.failed or not self.profile.with_rollback or rollbacks >= self.profile.max_rollbacks:
                 continue
             rollbacks += 1
@@ -277,6 +283,7 @@ class Restorer:
             if node.id == 0 and len(node.children) >= len(set(plan)):
                 node, plan, dropped = self._compromise(initial)
                 skipped += dropped
+                accepted |= {t for t in plan if t.startswith("super-resolution")}
                 continue
             tried = list(node.children)
             options = cheapest_orders(plan, avoid_first=tried)
@@ -330,8 +337,11 @@ class Restorer:
         remaining = list(initial)
         for task in done:
             remaining.remove(task)
-        dropped = [t for t in remaining if t in failed_tasks]
-        plan = [t for t in remaining if t not in failed_tasks]
+        # Restoration tasks that failed everywhere are dropped; super-resolution never is: the output
+        # size is the profile's contract, so it runs with its best candidate accepted (as the paper
+        # continues from its best, possibly failed, descendant).
+        dropped = [t for t in remaining if t in failed_tasks and not t.startswith("super-resolution")]
+        plan = [t for t in remaining if t not in dropped]
         self.events.append(Event(kind="compromise", detail={"to": best.id, "dropped": dropped, "plan": plan}))
         return best, plan, dropped
 

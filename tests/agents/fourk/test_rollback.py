@@ -55,3 +55,40 @@ def test_without_rollback_the_failure_is_kept():
     result = run_fourk(PHOTO, profile=profile, model="test", toolbox=toolbox)
     assert next(e for _, e in result.restoration.path) == "planted_ruin"
     assert not any(e.kind == "rollback" for e in result.restoration.events)
+
+
+def test_planted_expert_loses_the_q_moe_when_real_experts_compete():
+    real = list(experts_for("dehazing"))
+
+    def with_real(task: str):
+        return [RUIN, *real] if task == "dehazing" else toolbox(task)
+
+    profile = load_profile("ExpSR-s4-F").model_copy(
+        update={"user_define_plan": ["dehazing", "super-resolution"], "restore_option": None}
+    )
+    rest = run_fourk(PHOTO, profile=profile, model="test", toolbox=with_real).restoration
+    step = rest.steps[0]
+    assert step["candidates"][-1]["expert"] == "planted_ruin"  # ranked last
+    assert step["chosen"] != "planted_ruin" and not any(e.kind == "rollback" for e in rest.events)
+
+
+def test_super_resolution_is_never_dropped():
+    ruin_sr = make_expert(
+        "planted_ruin_x4",
+        "super-resolution",
+        lambda x: _ruin(np.repeat(np.repeat(x, 4, axis=0), 4, axis=1)),
+        "Upscales ×4 into noise (test fault).",
+    )
+
+    def sr_ruined(task: str):
+        return [ruin_sr] if task.startswith("super-resolution") else toolbox(task)
+
+    profile = load_profile("ExpSR-s4-F").model_copy(
+        update={"user_define_plan": ["denoising", "super-resolution"], "restore_option": None}
+    )
+    result = run_fourk(PHOTO, profile=profile, model="test", toolbox=sr_ruined)
+    kinds = [e.kind for e in result.restoration.events]
+    assert "rollback" in kinds and "compromise" in kinds and kinds[-1] == "accept"
+    # The size is the profile's contract: the best (failed) SR candidate is accepted, not dropped.
+    assert (result.final.width, result.final.height) == (PHOTO.width * 4, PHOTO.height * 4)
+    assert "super-resolution" not in result.restoration.skipped
