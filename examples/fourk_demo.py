@@ -26,8 +26,8 @@ def degraded_photo(side: int) -> np.ndarray:
     return cv2.cvtColor(cv2.imdecode(buf, cv2.IMREAD_COLOR), cv2.COLOR_BGR2RGB)
 
 
-def main() -> None:
-    """Run the demo and print where the report is."""
+def main(argv: list[str] | None = None) -> Path:
+    """Run the demo, print where the report is, and return the report's path."""
     from rich.console import Console
 
     from goalgraph.agents.fourk import run_fourk, write_report
@@ -38,9 +38,9 @@ def main() -> None:
     parser.add_argument("--side", type=int, default=256, help="side of the degraded input in px")
     parser.add_argument("--profile", default="FastGen4K-P", help="4KAgent profile name or YAML path")
     parser.add_argument(
-        "--model", default="test", help="perception model spec (`local` for the embedded LLM)"
+        "--model", default="local", help="perception model spec (`test` runs without the LLM)"
     )
-    args = parser.parse_args()
+    args = parser.parse_args(argv)
 
     console = Console()
     image = Image.from_array(degraded_photo(args.side))
@@ -56,6 +56,12 @@ def main() -> None:
             work_dir=args.out,
             on_step=lambda message: status.update(f"done: {message}"),
         )
+    if result.reasoning is not None:
+        answer = result.reasoning.answer
+        console.print(
+            f"perception ({result.reasoning.model}, {result.reasoning.seconds:.1f} s): "
+            f"{', '.join(answer.degradations) or 'no borderline degradation named'} — {answer.description}"
+        )
     console.print(f"plan: {' → '.join(result.plan)}")
     for subtask, expert in result.restoration.path:
         console.print(f"  {subtask:<36} {expert}")
@@ -66,6 +72,7 @@ def main() -> None:
     )
     page = write_report(result, args.out, title=f"4KAgent demo ({args.profile})")
     console.print(f"report: [link=file://{page.resolve()}]{page}[/link]")
+    return page
 
 
 if __name__ == "__main__":
