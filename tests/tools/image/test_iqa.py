@@ -15,12 +15,17 @@ import skimage.data
 
 from goalgraph.tools.image import Image, iqa
 
-PHOTOS = ["astronaut", "chelsea", "coffee", "camera"]
+PHOTOS = ["astronaut", "chelsea", "coffee", "camera", "chelsea+noise"]
 
 
 def _rgb(name: str) -> np.ndarray:
-    img = getattr(skimage.data, name)()
-    return np.stack([img] * 3, -1) if img.ndim == 2 else img
+    """A scikit-image photo as RGB; `+noise` adds Gaussian noise σ 15 (seed 0), a degraded case."""
+    base, _, noise = name.partition("+")
+    img = getattr(skimage.data, base)()
+    rgb = np.stack([img] * 3, -1) if img.ndim == 2 else img
+    if noise:
+        rgb = np.clip(rgb + np.random.default_rng(0).normal(0, 15, rgb.shape), 0, 255).astype(np.uint8)
+    return rgb
 
 
 @pytest.fixture(scope="module")
@@ -73,6 +78,13 @@ def test_brisque_matches_reference_package(name):
     flat = np.array([float(np.asarray(f).ravel()[0]) for f in feats], dtype=object)
     reference = ref.calculate_image_quality_score(flat)
     assert iqa.brisque(_rgb(name)) == pytest.approx(reference, abs=0.02)
+
+
+@pytest.mark.parametrize("name", ["coffee", "chelsea+noise"])
+def test_piqe_is_the_reference_port(name):
+    from pypiqe import piqe as reference_piqe
+
+    assert iqa.piqe(_rgb(name)) == pytest.approx(float(reference_piqe(_rgb(name))[0]), abs=1e-9)
 
 
 def test_piqe_psnr_ssim_and_ordering():
