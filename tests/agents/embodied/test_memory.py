@@ -13,16 +13,15 @@ def test_sightings_and_searches_live_in_the_store(store: MemoryStore) -> None:
     scene, task = episode("single_pickup")
     env = HouseholdEnv(scene)
     env.reset(task)
+    item = task.related_objects[0]
+    host = env.handle(env.anchor(item))  # the furniture the task's object rests on
+    obs = env.step(f"navigate to {host}").observation
     memory = ExplorationMemory(store, "ep1")
-    host = (
-        next(o.on for o in env.step("navigate to CounterTop_1").observation.visible if o.on) or "CounterTop_1"
-    )
-    obs = env.observe_state("look", True, "")
     memory.saw(obs)
     memory.searched(host, [o.handle for o in obs.visible if o.on == host])
     assert memory.was_searched(host) and not memory.was_searched("Fridge")
-    small = next(o for o in obs.visible if o.pickupable)
-    assert memory.where(small.type)[0]["handle"] == small.handle
+    small = env.view(item)
+    assert [(s["handle"], s["on"]) for s in memory.where(small.type)] == [(small.handle, host)]
     assert store.get(("embodied", "ep1", "searched"), host) is not None
     # Another episode has its own record.
     assert not ExplorationMemory(store, "ep2").was_searched(host)
