@@ -337,14 +337,20 @@ def choose_order(model: Any, options: Sequence[Sequence[str]], context: str = ""
 
 
 def target_factor(long_side: int, profile: Profile) -> int:
-    """The paper's rule: explicit factor first; else the smallest of 2/4/8/16 reaching ≥ 4000 px for 4K."""
+    """The paper's rule: explicit factor first; else the smallest of 2/4/8/16 reaching ≥ 4000 px for 4K.
+
+    Without 4K, images whose long side is under `require_sr_size` get the profile's factor (×4 when
+    unset); an explicit `ScaleFactor`, or `super-resolution` in `RestoreOption`, lifts that size bar
+    (the paper sets it to 10⁶), so the factor then applies to any size.
+    """
     if profile.scale_factor is not None:
         return profile.scale_factor
     if profile.upscale_4k:
         if long_side >= 4000:
             return 1
         return next((f for f in (2, 4, 8, 16) if long_side * f >= 4000), 16)
-    return 4 if long_side < profile.require_sr_size else 1
+    explicit_sr = "super-resolution" in (profile.restore_option or "").split("+")
+    return 4 if explicit_sr or long_side < profile.require_sr_size else 1
 
 
 def upscale_tasks(factor: int) -> list[str]:
@@ -398,7 +404,7 @@ def build_perception(model: Any, profile: Profile) -> Any:
 
     def reason_node(state: PerceptionState) -> dict[str, Any]:
         analysis = state["analysis"]
-        if profile.user_define_plan is not None or profile.restore_option is not None:
+        if profile.fixed_plan is not None or profile.restore_option is not None:
             return {"degradations": [], "description": ""}
         candidates = candidate_degradations(analysis, brightening=profile.brightening)
         with start_span("fourk reason", kind=SpanKind.CHAIN, input=_prompt(analysis, candidates)) as span:
@@ -412,8 +418,8 @@ def build_perception(model: Any, profile: Profile) -> Any:
         return {"factor": target_factor(max(image.width, image.height), profile)}
 
     def plan_node(state: PerceptionState) -> dict[str, Any]:
-        if profile.user_define_plan is not None:
-            return {"agenda": list(profile.user_define_plan), "plan": list(profile.user_define_plan)}
+        if profile.fixed_plan is not None:
+            return {"agenda": list(profile.fixed_plan), "plan": list(profile.fixed_plan)}
         if profile.restore_option is not None:
             agenda: list[str] = []
             for task in profile.restore_option.split("+"):

@@ -73,20 +73,26 @@ class Profile(BaseModel):
         validation_alias=AliasChoices("RestorePreference", "RestorePerference", "restore_preference"),
         description="Fidelity (faithful to the input) or Perception (natural-looking) in expert selection.",
     )
-    fast_4k: bool = Field(
-        default=False,
+    fast_4k: bool | None = Field(
+        default=None,
         validation_alias=AliasChoices("Fast4K", "fast_4k"),
-        description="Leave slow experts out of super-resolution on large inputs.",
+        description="Leave slow experts out of super-resolution on large inputs; unset = the paper's "
+        "rule, on when the profile's name contains 'Fast'.",
     )
     fast4k_side_thres: int = Field(
         default=1024,
         validation_alias=AliasChoices("Fast4kSideThres", "fast4k_side_thres"),
         description="Long side (px) from which Fast4K applies.",
     )
+    user_define: bool | None = Field(
+        default=None,
+        validation_alias=AliasChoices("User_Define", "user_define"),
+        description="Use `user_define_plan` (the paper's switch); unset = use it whenever it is given.",
+    )
     user_define_plan: list[str] | None = Field(
         None,
         validation_alias=AliasChoices("User_Define_Plan", "user_define_plan"),
-        description="A fixed task plan that replaces perception and scheduling.",
+        description="A fixed task plan that replaces perception and scheduling (see `user_define`).",
     )
     with_rollback: bool = Field(
         default=True,
@@ -113,6 +119,24 @@ class Profile(BaseModel):
         description="Experts run concurrently per step.",
     )
 
+    @field_validator("user_define_plan", "restore_option", "scale_factor", mode="before")
+    @classmethod
+    def _none_word(cls, value: object) -> object:
+        # The paper's own profile notes write `User_Define_Plan: None`, which YAML reads as a string.
+        return None if isinstance(value, str) and value.strip().lower() in ("none", "null", "") else value
+
+    @field_validator("user_define_plan")
+    @classmethod
+    def _known_plan_tasks(cls, value: list[str] | None) -> list[str] | None:
+        from goalgraph.tools.image.experts import TASKS
+
+        for task in value or []:
+            if task not in TASKS:
+                raise ValueError(
+                    f"unknown task {task!r} in User_Define_Plan; expected tasks from {', '.join(TASKS)}"
+                )
+        return value
+
     @field_validator("restore_option")
     @classmethod
     def _known_tasks(cls, value: str | None) -> str | None:
@@ -126,6 +150,16 @@ class Profile(BaseModel):
                     f"unknown task {task!r} in RestoreOption; expected tasks from {', '.join(TASKS)}"
                 )
         return value
+
+    @property
+    def fixed_plan(self) -> list[str] | None:
+        """The user-defined plan when it is switched on, else None (perception plans)."""
+        return None if self.user_define is False else self.user_define_plan
+
+    @property
+    def fast(self) -> bool:
+        """Whether Fast4K filtering applies (`Fast4K`, or 'Fast' in the name as the paper decides)."""
+        return self.fast_4k if self.fast_4k is not None else "Fast" in self.name
 
     @property
     def fidelity_weight(self) -> float:

@@ -106,7 +106,7 @@ def select_experts(task: str, profile: Profile, long_side: int) -> list[Tool[Ima
     exclude: tuple[str, ...] = ()
     if task.startswith("super-resolution"):
         require = ("fidelity",) if profile.restore_preference == "Fidelity" else ("perception",)
-        if profile.fast_4k and long_side >= profile.fast4k_side_thres:
+        if profile.fast and long_side >= profile.fast4k_side_thres:
             exclude = ("slow",)
     return experts_for(task, require=require, exclude=exclude)
 
