@@ -21,6 +21,7 @@ from goalgraph.tools.retrieval import (
     answer_kind,
     ask,
     choice_model,
+    choice_tokens,
     content_tokens,
     extract_candidates,
 )
@@ -275,7 +276,7 @@ class ReaRAGSteps:
                         choice_model("ShortAnswer", options),
                         SHORT_ANSWER_PROMPT,
                         prompt,
-                        max_tokens=self.config.answer_tokens,
+                        max_tokens=choice_tokens(options, self.config.answer_tokens),
                     )
                     answer = reply.answer
                 except Exception as error:

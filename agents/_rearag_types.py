@@ -83,8 +83,8 @@ class ReaRAGConfig:
     """Sampling temperature of a retry after an invalid step (seeded; the first try is greedy)."""
     step_tokens: int = 96
     """Generation limit of one Thought + Action."""
-    answer_tokens: int = 40
-    """Generation limit of the final short-answer step."""
+    answer_tokens: int = 32
+    """Generation limit of the short-answer step's JSON (room for its longest option is added)."""
     options: int = 6
     """Answer candidates offered to the short-answer step."""
     expand_queries: bool = True

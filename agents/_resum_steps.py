@@ -14,6 +14,7 @@ from goalgraph.tools.retrieval import (
     RetrievalEngine,
     ask_measured,
     choice_model,
+    choice_tokens,
     content_tokens,
     extract_candidates,
 )
@@ -350,26 +351,17 @@ class ReSumSteps:
         """The final answer, chosen among candidates found in what the agent still has in context."""
         question, summary = state["question"], state.get("summary")
         messages = list(state.get("messages", []))
+        proposed = state.get("proposed") or ""
         with start_span("resum.answer", kind=SpanKind.CHAIN, input={"status": state.get("status")}) as span:
             while True:
-                prompt = render_context(question, summary, messages)
-                # Room for the options line (up to `options` short spans) besides the context.
-                tokens = self.prompt_tokens(ANSWER_PROMPT, prompt) + 80 + self.config.answer_tokens
+                options = self._options(question, self._evidence({**state, "messages": messages}), proposed)
+                prompt = f"{render_context(question, summary, messages)}\nOptions: {'; '.join(options)}"
+                limit = choice_tokens(options, self.config.answer_tokens)
+                tokens = self.prompt_tokens(ANSWER_PROMPT, prompt) + limit
                 if tokens <= self.config.budget or not messages:
                     break
                 # ReAct's overflow: the oldest turns are cut so the forced answer fits.
                 messages = messages[2:]
-            texts = self._evidence({**state, "messages": messages})
-            passages = [Passage.make("context", t) for t in reversed(texts)]
-            proposed = state.get("proposed") or ""
-            found = normalize_answer(" ".join(texts))
-            options = [c.text for c in extract_candidates(question, passages, self.config.options)]
-            if proposed and normalize_answer(proposed) and normalize_answer(proposed) in found:
-                options = [
-                    proposed,
-                    *[o for o in options if normalize_answer(o) != normalize_answer(proposed)],
-                ]
-            options = options[: self.config.options]
             answer = options[0] if options else proposed
             if len(options) > 1:
                 try:
@@ -377,11 +369,11 @@ class ReSumSteps:
                         self.model,
                         choice_model("FinalAnswer", options),
                         ANSWER_PROMPT,
-                        f"{prompt}\nOptions: {'; '.join(options)}",
-                        max_tokens=self.config.answer_tokens,
+                        prompt,
+                        max_tokens=limit,
                     )
                     answer = final.output.answer
-                    tokens = max(tokens, final.input_tokens + self.config.answer_tokens)
+                    tokens = max(tokens, final.input_tokens + limit)
                 except Exception as error:
                     span.set_attribute("resum.answer.error", f"{type(error).__name__}: {error}")
             set_output(span, answer)
@@ -392,3 +384,12 @@ class ReSumSteps:
                 "peak_tokens": max(state.get("peak_tokens", 0), tokens),
                 "trajectory": [{"kind": "answer", "answer": answer, "options": options, "status": status}],
             }
+
+    def _options(self, question: str, texts: list[str], proposed: str) -> list[str]:
+        """Answer candidates from the context texts (latest first), the agent's grounded answer first."""
+        passages = [Passage.make("context", t) for t in reversed(texts)]
+        options = [c.text for c in extract_candidates(question, passages, self.config.options)]
+        key = normalize_answer(proposed)
+        if key and key in normalize_answer(" ".join(texts)):
+            options = [proposed, *[o for o in options if normalize_answer(o) != key]]
+        return options[: self.config.options]

@@ -49,9 +49,15 @@ class AnswerAction(BaseModel):
 class Summary(BaseModel):
     """The summarizer's output: the state a restarted conversation resumes from."""
 
-    facts: list[str] = Field(max_length=4, description="Verified facts, each found in a search or document.")
-    gaps: list[str] = Field(max_length=2, description="Information still missing to answer the question.")
-    next: list[str] = Field(max_length=2, description="What to search or read next.")
+    facts: list[Annotated[str, Field(max_length=80)]] = Field(
+        max_length=3, description="Verified facts, each found in a search or document."
+    )
+    gaps: list[Annotated[str, Field(max_length=60)]] = Field(
+        max_length=2, description="Information still missing to answer the question."
+    )
+    next: list[Annotated[str, Field(max_length=60)]] = Field(
+        max_length=2, description="What to search or read next."
+    )
 
     def render(self) -> str:
         """The summary as text, as it appears in the restart message."""
@@ -122,10 +128,10 @@ class ReSumConfig:
     """Generation limit of one agent step."""
     protocol_tokens: int = 64
     """Reserve for what the model backend adds around the prompt (tool-call instructions, chat template)."""
-    summary_tokens: int = 160
-    """Generation limit of one summary."""
-    answer_tokens: int = 40
-    """Generation limit of the final answer."""
+    summary_tokens: int = 192
+    """Generation limit of one summary (its longest valid JSON fits: a cut-off summary would not parse)."""
+    answer_tokens: int = 32
+    """Generation limit of the final answer's JSON (room for its longest option is added)."""
     hits_per_query: int = 3
     """Search results shown per query."""
     snippet_chars: int = 200

@@ -20,6 +20,7 @@ def _load(name: str, path: Path) -> Any:
 
 
 @pytest.mark.slow
+@pytest.mark.timeout(1200)  # the real model on a shared 2-core CPU: minutes when other runs compete
 def test_resum_demo_summarizes_and_prints_the_summary(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -17,7 +17,7 @@ from ._data import (
 from ._engine import EngineAnswer, EngineConfig, RetrievalEngine, render_passages
 from ._extract import Candidate, answer_kind, choice_options, content_tokens, extract_candidates
 from ._index import HybridIndex, IndexConfig, PassageIndex, ScoredPassage, default_embedder
-from ._llm import Measured, ask, ask_measured, choice_model, resolve_model
+from ._llm import Measured, ask, ask_measured, choice_model, choice_tokens, resolve_model
 from ._tools import Passages, SearchQuery, retrieval_tools
 
 __all__ = [
@@ -39,6 +39,7 @@ __all__ = [
     "ask_measured",
     "choice_model",
     "choice_options",
+    "choice_tokens",
     "content_tokens",
     "default_embedder",
     "extract_candidates",

@@ -12,7 +12,7 @@ from goalgraph.traces import SpanKind, set_output, start_span
 
 from ._extract import extract_candidates
 from ._index import PassageIndex, ScoredPassage
-from ._llm import ask, choice_model
+from ._llm import ask, choice_model, choice_tokens
 
 __all__ = ["EngineAnswer", "EngineConfig", "RetrievalEngine"]
 
@@ -32,8 +32,8 @@ class EngineConfig:
     """Answer candidates offered to the model (its output is constrained to them)."""
     passage_chars: int = 320
     """Characters of each passage shown to the model."""
-    max_tokens: int = 40
-    """Generation limit for the answer (it is a short JSON object)."""
+    max_tokens: int = 32
+    """Generation limit for the reply's JSON around the answer (room for the longest option is added)."""
 
 
 class EngineAnswer(BaseModel):
@@ -132,7 +132,11 @@ class RetrievalEngine:
                 f"Question: {query}\nOptions: {'; '.join(options)}"
             )
             reply: Any = await ask(
-                self.model, output_type, _INSTRUCTIONS, prompt, max_tokens=self.config.max_tokens
+                self.model,
+                output_type,
+                _INSTRUCTIONS,
+                prompt,
+                max_tokens=choice_tokens(options, self.config.max_tokens),
             )
             chosen = reply.answer
             source = passages[reply.source - 1].passage.id

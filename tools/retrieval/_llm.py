@@ -10,7 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field, create_model
 
 from goalgraph.llm import literal_of
 
-__all__ = ["Measured", "ask", "ask_measured", "choice_model", "resolve_model"]
+__all__ = ["Measured", "ask", "ask_measured", "choice_model", "choice_tokens", "resolve_model"]
 
 T = TypeVar("T")
 
@@ -103,3 +103,12 @@ def choice_model(
         source_type: Any = literal_of(range(1, sources + 1))
         fields["source"] = (source_type, Field(description="Number of the passage that holds the answer."))
     return cast(type[BaseModel], create_model(name, __config__=ConfigDict(extra="forbid"), **fields))
+
+
+def choice_tokens(options: Sequence[str], base: int) -> int:
+    """A generation limit for a `choice_model` reply: `base` plus room for its longest option.
+
+    A reply cut off before its closing brace does not parse, so the limit must fit the longest valid
+    reply; a token is at least one character, so the option's length bounds its token count.
+    """
+    return base + max((len(option) for option in options), default=0)
