@@ -6,7 +6,7 @@ run_eval(tasks, make_runner, EvalConfig(out=Path("results.json"), metrics=("succ
 """
 
 from ._harness import EvalConfig, EvalTask, Runner, RunnerFactory, load_results, run_eval, summary_table
-from ._results import Aggregation, summarize, write_results
+from ._results import Aggregation, check_output, summarize, write_results
 
 __all__ = [
     "Aggregation",
@@ -14,6 +14,7 @@ __all__ = [
     "EvalTask",
     "Runner",
     "RunnerFactory",
+    "check_output",
     "load_results",
     "run_eval",
     "summarize",

@@ -17,7 +17,7 @@ from rich.table import Table
 
 from goalgraph.traces import SpanKind, set_output, start_span
 
-from ._results import Aggregation, EpisodeLog, results_document, write_results
+from ._results import Aggregation, EpisodeLog, check_output, results_document, write_results
 
 __all__ = ["EvalConfig", "EvalTask", "Runner", "RunnerFactory", "run_eval"]
 
@@ -122,6 +122,7 @@ def run_eval(tasks: Sequence[EvalTask], factory: RunnerFactory, config: EvalConf
     rewritten atomically after each, so a killed run loses at most the episodes in flight; run again
     with ``resume=True`` to finish only what is missing.
     """
+    check_output(config.out)
     console = Console(stderr=True, quiet=config.quiet)
     log = EpisodeLog.open(config.out, resume=config.resume)
     done = log.done()

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-__all__ = ["Aggregation", "EpisodeLog", "summarize", "write_results"]
+__all__ = ["Aggregation", "EpisodeLog", "check_output", "summarize", "write_results"]
 
 Aggregation = Literal["mean", "sum", "max", "min"]
 
@@ -67,6 +67,25 @@ def summarize(
     return summary, by_group
 
 
+def check_output(path: Path, option: str = "--out") -> None:
+    """Raise a `ValueError` naming `option` when `path` cannot take a results file.
+
+    Run before any work, so a wrong ``--out`` fails in a second instead of after the whole evaluation.
+    """
+    path = Path(path)
+    if path.is_dir():
+        raise ValueError(f"{option} {path}: is a directory; give a .json file path")
+    parent = path.parent
+    while not parent.exists() and parent != parent.parent:
+        parent = parent.parent
+    if not parent.is_dir():
+        raise ValueError(f"{option} {path}: {parent} is a file, so no folder can be made there")
+    if not os.access(parent, os.W_OK | os.X_OK):
+        raise ValueError(f"{option} {path}: {parent} is not writable")
+    if path.exists() and not os.access(path, os.W_OK):
+        raise ValueError(f"{option} {path}: the file is not writable")
+
+
 def write_results(path: Path, document: Mapping[str, Any]) -> None:
     """Write the results JSON atomically: a reader never sees a half-written file."""
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -89,14 +108,20 @@ class EpisodeLog:
 
     path: Path
     records: list[dict[str, Any]] = field(default_factory=list)
+    fresh: bool = False
+    """True until the first append of a run that does not resume: that append replaces the old log."""
 
     @classmethod
     def open(cls, results_path: Path, *, resume: bool) -> EpisodeLog:
-        """Open the log for `results_path`; without `resume` any previous log is discarded."""
+        """Open the log for `results_path`; without `resume` the previous log is replaced.
+
+        The previous log is kept until the first episode of the new run finishes, so a run that fails
+        before any episode (a bad model spec, a bad input) leaves the earlier results and log as they were.
+        """
         log = cls(results_path.with_name(results_path.name + ".episodes.jsonl"))
         log.path.parent.mkdir(parents=True, exist_ok=True)
         if not resume:
-            log.path.unlink(missing_ok=True)
+            log.fresh = True
             return log
         if log.path.exists():
             for line in log.path.read_text(encoding="utf-8").splitlines():
@@ -115,7 +140,8 @@ class EpisodeLog:
         """Record one finished episode durably (flushed and fsynced before returning)."""
         self.records.append(record)
         line = json.dumps(record, default=_json_default)
-        with self.path.open("a", encoding="utf-8") as handle:
+        mode, self.fresh = ("w" if self.fresh else "a"), False
+        with self.path.open(mode, encoding="utf-8") as handle:
             handle.write(line + "\n")
             handle.flush()
             os.fsync(handle.fileno())

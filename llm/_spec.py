@@ -8,9 +8,12 @@ import os
 import threading
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic_ai.models import Model
+
+if TYPE_CHECKING:
+    from pydantic_ai.models.openai import OpenAIChatModel
 
 from ._files import bundled_gguf, resolve_local_path
 from ._local import LocalModel, _render
@@ -54,15 +57,65 @@ def _cached(spec: str) -> Model:
     raise ValueError(f"unknown model spec {spec!r}: expected {_SPECS}")
 
 
+#: Seconds one request to an OpenAI-compatible server may take (env ``GOALGRAPH_LLM_TIMEOUT``).
+DEFAULT_TIMEOUT_S = 120.0
+#: Retries of a failed request (HTTP 408/409/429/5xx, connection errors; env ``GOALGRAPH_LLM_RETRIES``).
+DEFAULT_RETRIES = 2
+
+
+def _env_number(name: str, default: float, *, low: float) -> float:
+    raw = os.environ.get(name)
+    if raw is None or not raw.strip():
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        raise ValueError(f"{name}={raw!r} is not a number") from None
+    if value < low:
+        raise ValueError(f"{name}={raw!r} must be at least {low:g}")
+    return value
+
+
 def _openai(rest: str, spec: str) -> Model:
     name, at, base_url = rest.rpartition("@")
     if not at or not name or not base_url.startswith(("http://", "https://")):
         raise ValueError(f"model spec {spec!r} must look like 'openai:MODEL@http://host:port/v1'")
-    from pydantic_ai.models.openai import OpenAIChatModel
+    from openai import AsyncOpenAI
     from pydantic_ai.providers.openai import OpenAIProvider
 
-    provider = OpenAIProvider(base_url=base_url, api_key=os.environ.get("OPENAI_API_KEY") or "not-needed")
-    return OpenAIChatModel(name, provider=provider)
+    # The OpenAI client waits 10 minutes per request by default: a server that hangs would hang the
+    # agent. Bounded here; 429/5xx are retried with the client's backoff (honouring Retry-After).
+    client = AsyncOpenAI(
+        base_url=base_url,
+        api_key=os.environ.get("OPENAI_API_KEY") or "not-needed",
+        timeout=_env_number("GOALGRAPH_LLM_TIMEOUT", DEFAULT_TIMEOUT_S, low=0.01),
+        max_retries=int(_env_number("GOALGRAPH_LLM_RETRIES", DEFAULT_RETRIES, low=0)),
+    )
+    return _openai_chat_class()(name, provider=OpenAIProvider(openai_client=client))
+
+
+@functools.cache
+def _openai_chat_class() -> type[OpenAIChatModel]:
+    from pydantic_ai.exceptions import UnexpectedModelBehavior
+    from pydantic_ai.models.openai import OpenAIChatModel
+
+    class GuardedOpenAIChatModel(OpenAIChatModel):
+        """`OpenAIChatModel` that turns a completion without choices into a typed failure.
+
+        pydantic-ai 2.68 indexes ``choices[0]`` unchecked and raises a bare IndexError on the
+        ``{"choices": []}`` some gateways send (pydantic/pydantic-ai#7909); the documented hook
+        `_validate_completion` is where subclasses add such checks.
+        """
+
+        def _validate_completion(self, response: Any) -> Any:
+            validated = super()._validate_completion(response)
+            if not validated.choices:
+                raise UnexpectedModelBehavior(
+                    f"Invalid response from {self.system} chat completions endpoint: no choices"
+                )
+            return validated
+
+    return GuardedOpenAIChatModel
 
 
 def scripted(replies: Sequence[Any] | Callable[..., Any] | None = None) -> Model:

@@ -30,18 +30,41 @@ def _load(spec: str):  # type: ignore[no-untyped-def]
     return loaded
 
 
+def _is_loopback(host: str) -> bool:
+    import ipaddress
+
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
 @app.command()
 def serve(
     model: str = typer.Option("local", "--model", help="A local model spec: 'local' or 'local:PATH'."),
-    host: str = typer.Option("127.0.0.1", help="Interface to bind (loopback by default)."),
-    port: int = typer.Option(8765, help="TCP port."),
+    host: str = typer.Option(
+        "127.0.0.1", help="Interface to bind (loopback by default; others need --allow-remote)."
+    ),
+    port: int = typer.Option(8765, min=1, max=65535, help="TCP port."),
     name: str = typer.Option("local", help="The model id clients send."),
+    allow_remote: bool = typer.Option(
+        False, "--allow-remote", help="Permit a non-loopback --host (the server has no authentication)."
+    ),
 ) -> None:
     """Serve a local model at /v1/chat/completions and /v1/models (OpenAI-compatible)."""
     import uvicorn
 
     from ._server import create_app
 
+    if not _is_loopback(host) and not allow_remote:
+        # Checked before the model loads: the server has no authentication, so exposing it is a choice.
+        _console.print(
+            f"[red]error:[/red] --host {host} is not a loopback address; the model server has no "
+            "authentication: add --allow-remote to expose it anyway"
+        )
+        raise typer.Exit(2)
     loaded = _load(model)
     _console.print(
         f"serving {loaded.model_name} as [b]{name}[/b] on http://{host}:{port}/v1 "

@@ -10,7 +10,7 @@ from ._graph import IMAGE_ATTRIBUTE_PREFIX, agent_run, set_image, traced_node
 from ._otlp_json import OtlpJsonError, export_otlp_json, import_otlp_json
 from ._setup import DEFAULT_PATH, force_flush, is_active, setup, shutdown, store_path
 from ._spans import SpanKind, record_error, set_input, set_output, start_span, to_json
-from ._store import RunNotFoundError, TraceStore
+from ._store import RunNotFoundError, TraceStore, TraceStoreError
 
 __all__ = [
     "CONTENT_ATTRIBUTES",
@@ -21,6 +21,7 @@ __all__ = [
     "SpanKind",
     "TraceSettings",
     "TraceStore",
+    "TraceStoreError",
     "agent_run",
     "export_otlp_json",
     "force_flush",

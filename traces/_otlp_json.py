@@ -8,6 +8,7 @@ hand because the SDK only ships the protobuf encoder, whose JSON form uses base6
 from __future__ import annotations
 
 import json
+import os
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
@@ -165,33 +166,58 @@ def rows_from_request(request: Mapping[str, Any]) -> Iterator[dict[str, Any]]:
 
 
 def export_otlp_json(store: TraceStore, trace_ids: Iterable[str], path: str | Path) -> int:
-    """Write the given traces to `path` as OTLP-JSON lines (one trace per line); returns the span count."""
+    """Write the given traces to `path` as OTLP-JSON lines (one trace per line); returns the span count.
+
+    The file appears whole or not at all (written beside it, then renamed), so an interrupted export
+    never leaves a truncated file where a previous one was.
+    """
+    path = Path(path)
+    if path.is_dir():
+        raise OtlpJsonError(f"{path}: is a directory; give a file path")
     count = 0
-    with Path(path).open("w", encoding="utf-8") as out:
-        for trace_id in trace_ids:
-            rows = list(store.spans(trace_id))
-            count += len(rows)
-            out.write(json.dumps(request_from_rows(rows), ensure_ascii=False) + "\n")
+    tmp = path.with_name(f".{path.name}.tmp")
+    try:
+        with tmp.open("w", encoding="utf-8") as out:
+            for trace_id in trace_ids:
+                rows = list(store.spans(trace_id))
+                count += len(rows)
+                out.write(json.dumps(request_from_rows(rows), ensure_ascii=False) + "\n")
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
     return count
 
 
 def import_otlp_json(store: TraceStore, path: str | Path) -> int:
-    """Load an OTLP-JSON lines file (or one OTLP/JSON document) into `store`; returns the span count."""
+    """Load an OTLP-JSON lines file (or one OTLP/JSON document) into `store`; returns the span count.
+
+    Every line is parsed before anything is written, and all spans go in one transaction: a bad line
+    anywhere leaves the store as it was.
+    """
     path = Path(path)
+    if path.is_dir():
+        raise OtlpJsonError(f"{path}: is a directory, not an OTLP-JSON lines file")
     if not path.is_file():
         raise OtlpJsonError(f"{path}: no such file")
-    count = 0
-    with path.open(encoding="utf-8") as lines:
-        for number, line in enumerate(lines, start=1):
+    rows: list[dict[str, Any]] = []
+    with path.open("rb") as lines:
+        for number, raw in enumerate(lines, start=1):
+            try:
+                line = raw.decode("utf-8-sig" if number == 1 else "utf-8")
+            except UnicodeDecodeError as error:
+                raise OtlpJsonError(
+                    f"{path}:{number}: not UTF-8 text (byte {error.start}: {error.reason}); "
+                    "OTLP-JSON files are UTF-8"
+                ) from None
             if not line.strip():
                 continue
             try:
-                rows = list(rows_from_request(json.loads(line)))
+                rows.extend(rows_from_request(json.loads(line)))
             except (ValueError, KeyError, TypeError, AttributeError) as error:
                 raise OtlpJsonError(f"{path}:{number}: not an OTLP/JSON trace request ({error})") from None
-            store.write(rows)
-            count += len(rows)
-    return count
+    store.write(rows)
+    return len(rows)
 
 
 def rows_to_sdk_spans(rows: Iterable[Mapping[str, Any]]) -> list[ReadableSpan]:

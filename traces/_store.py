@@ -17,7 +17,7 @@ from typing import Any
 
 from ._rows import int_or_none, search_text
 
-__all__ = ["RunNotFoundError", "TraceStore"]
+__all__ = ["RunNotFoundError", "TraceStore", "TraceStoreError"]
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS spans (
@@ -106,6 +106,10 @@ class RunNotFoundError(LookupError):
     """No run in the store matches the given reference."""
 
 
+class TraceStoreError(ValueError):
+    """The path is not a usable trace store (a directory, another kind of file, a corrupt database)."""
+
+
 def _signed(span_id: str) -> int:
     value = int(span_id, 16)
     return value - (1 << 64) if value >= (1 << 63) else value
@@ -129,7 +133,13 @@ class TraceStore:
         self._local = threading.local()
         self._connections: list[sqlite3.Connection] = []
         self._lock = threading.Lock()
-        self._connect().executescript(_SCHEMA)
+        if self.path.is_dir():
+            raise TraceStoreError(f"{self.path}: is a directory, not a trace store file")
+        try:
+            self._connect().executescript(_SCHEMA)
+        except sqlite3.DatabaseError as error:
+            self.close()
+            raise TraceStoreError(f"{self.path}: not a goalgraph trace store ({error})") from None
 
     # -- connections ---------------------------------------------------------------------------------
     def _connect(self) -> sqlite3.Connection:

@@ -14,12 +14,13 @@ from typing import Annotated, Any
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 from rich.tree import Tree
 
 from ._otlp_json import OtlpJsonError, export_otlp_json, import_otlp_json, rows_to_sdk_spans
 from ._setup import DEFAULT_PATH
-from ._store import RunNotFoundError, TraceStore
+from ._store import RunNotFoundError, TraceStore, TraceStoreError
 
 __all__ = ["app"]
 
@@ -35,7 +36,8 @@ DbOption = Annotated[Path, typer.Option("--db", help="The SQLite trace store.")]
 
 
 def _fail(message: str) -> None:
-    Console(stderr=True).print(f"[red]error:[/red] {message}")
+    # Messages quote user input and trace content: escaped, so "[...]" in them is text, not rich markup.
+    Console(stderr=True).print(f"[red]error:[/red] {escape(message)}")
     raise typer.Exit(2)
 
 
@@ -44,6 +46,9 @@ def _open(db: Path) -> TraceStore:
         return TraceStore(db, create=False)
     except FileNotFoundError:
         _fail(f"--db {db}: no trace store there (run something with tracing on, or pass --db)")
+        raise  # unreachable: _fail exits
+    except TraceStoreError as error:
+        _fail(f"--db {error}")
         raise  # unreachable: _fail exits
 
 
@@ -59,7 +64,7 @@ def _is_loopback(host: str) -> bool:
 @app.command()
 def serve(
     db: DbOption = DEFAULT_PATH,
-    port: Annotated[int, typer.Option(help="Port to listen on.")] = 6007,
+    port: Annotated[int, typer.Option(min=1, max=65535, help="Port to listen on.")] = 6007,
     host: Annotated[
         str, typer.Option(help="Address to bind; anything but loopback needs --allow-remote.")
     ] = "127.0.0.1",
@@ -84,7 +89,7 @@ def serve(
     from .viewer import create_app
 
     suffix = f"/?token={token}" if token else "/"
-    _out().print(f"trace viewer on [bold]http://{host}:{port}{suffix}[/bold] ({db})")
+    _out().print(f"trace viewer on [bold]http://{host}:{port}{suffix}[/bold] ({escape(str(db))})")
     uvicorn.run(create_app(db, token=token), host=host, port=port, log_level="warning")
 
 
@@ -113,7 +118,7 @@ def list_runs(
     for run in store.list_runs(query=query, status=status, limit=limit):
         table.add_row(
             run["trace_id"][:12],
-            run["agent"] or "",
+            escape(run["agent"] or ""),
             _when(run["start_ns"]),
             _ms(run["duration_ms"]),
             run["status"],
@@ -135,8 +140,9 @@ def show(
         data = store.run(run)
     except RunNotFoundError as error:
         _fail(str(error))
+    # Span names, agent names and status messages are trace content: escaped, never read as rich markup.
     root = Tree(
-        f"[bold]{data['agent']}[/bold] {data['trace_id']} {data['status']} {_ms(data['duration_ms'])} "
+        f"[bold]{escape(str(data['agent']))}[/bold] {data['trace_id']} {data['status']} {_ms(data['duration_ms'])} "
         f"tokens {data['input_tokens']}/{data['output_tokens']}"
     )
     nodes: dict[str | None, Any] = {}
@@ -144,9 +150,10 @@ def show(
     for span in data["spans"]:
         parent = nodes.get(span["parent_id"]) if span["parent_id"] in ids else root
         style = {"ERROR": "red", "RUNNING": "yellow"}.get(span["status"], "green")
-        label = f"[{style}]{span['kind'] or 'SPAN'}[/{style}] {span['name']} ({_ms(span['duration_ms'])})"
+        kind = escape(str(span["kind"] or "SPAN"))
+        label = f"[{style}]{kind}[/{style}] {escape(span['name'])} ({_ms(span['duration_ms'])})"
         if span["status_message"]:
-            label += f" [red]{span['status_message']}[/red]"
+            label += f" [red]{escape(span['status_message'])}[/red]"
         nodes[span["span_id"]] = (parent or root).add(label, highlight=False)
     _out().print(root)
 
@@ -172,8 +179,11 @@ def export_cmd(
     except RunNotFoundError as error:
         _fail(str(error))
     if otlp_json is not None:
-        count = export_otlp_json(store, trace_ids, otlp_json)
-        _out().print(f"wrote {count} spans of {len(trace_ids)} runs to {otlp_json}")
+        try:
+            count = export_otlp_json(store, trace_ids, otlp_json)
+        except (OtlpJsonError, OSError) as error:
+            _fail(f"--otlp-json {error}")
+        _out().print(f"wrote {count} spans of {len(trace_ids)} runs to {escape(str(otlp_json))}")
     if otlp_endpoint is not None:
         from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
         from opentelemetry.sdk.trace.export import SpanExportResult
@@ -195,6 +205,8 @@ def import_cmd(
     """Load traces from an OTLP-JSON lines file into the store."""
     try:
         count = import_otlp_json(TraceStore(db), file)
+    except TraceStoreError as error:
+        _fail(f"--db {error}")
     except OtlpJsonError as error:
         _fail(str(error))
-    _out().print(f"imported {count} spans into {db}")
+    _out().print(f"imported {count} spans into {escape(str(db))}")

@@ -29,8 +29,24 @@ _CSP = (
 )
 
 
+_LOOPBACK_NAMES = {"localhost", "127.0.0.1", "::1", "[::1]"}
+
+
+def _host_name(header: str) -> str:
+    """The name part of a Host header (``[::1]:6007`` → ``[::1]``, ``localhost:6007`` → ``localhost``)."""
+    header = header.strip().lower()
+    if header.startswith("["):
+        return header[: header.find("]") + 1] if "]" in header else header
+    return header.rsplit(":", 1)[0] if header.count(":") == 1 else header
+
+
 class _Headers(BaseHTTPMiddleware):
-    """Security headers on every response, and the access token check when one is configured."""
+    """Security headers on every response, the access token check, and the Host check without a token.
+
+    Without a token the viewer only answers requests addressed to a loopback name: a web page on some
+    other site that points its own domain at 127.0.0.1 (DNS rebinding) sends its domain as the Host
+    header and is refused, so a page in the user's browser cannot read the traces.
+    """
 
     def __init__(self, app: Any, token: str | None) -> None:
         super().__init__(app)
@@ -38,6 +54,10 @@ class _Headers(BaseHTTPMiddleware):
 
     async def dispatch(self, request: Request, call_next: RequestResponseEndpoint) -> Response:
         set_cookie = False
+        if not self.token and _host_name(request.headers.get("host", "")) not in _LOOPBACK_NAMES:
+            return JSONResponse(
+                {"error": "this viewer answers only requests to localhost / 127.0.0.1"}, status_code=403
+            )
         if self.token:
             given = (
                 request.headers.get("x-goalgraph-token")
@@ -55,6 +75,19 @@ class _Headers(BaseHTTPMiddleware):
         if set_cookie and self.token:
             response.set_cookie("goalgraph_token", self.token, httponly=True, samesite="strict")
         return response
+
+
+_SIGNATURES = (b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff", b"GIF87a", b"GIF89a", b"BM")
+
+
+def _is_image(path: Path) -> bool:
+    """Whether the file starts with the signature of one of the served image formats."""
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(12)
+    except OSError:
+        return False
+    return head.startswith(_SIGNATURES) or (head[:4] == b"RIFF" and head[8:12] == b"WEBP")
 
 
 def _error(message: str, status: int) -> JSONResponse:
@@ -167,9 +200,16 @@ def create_app(db: str | Path, *, token: str | None = None) -> Starlette:
         path = Path(value)
         if not path.is_absolute() or ".." in path.parts or path.suffix.lower() not in _IMAGE_SUFFIXES:
             return _error("span image reference is not an absolute image path", 400)
-        if not path.is_file():
+        # The file itself must be an image: a symlink named x.png that points at another file, or a
+        # text file renamed .png, is not served (the name is checked on the resolved path, the bytes
+        # by their signature).
+        try:
+            real = path.resolve(strict=True)
+        except (OSError, RuntimeError):
             return _error("span image file is gone", 404)
-        return FileResponse(path, media_type=mimetypes.guess_type(path.name)[0] or "application/octet-stream")
+        if not real.is_file() or real.suffix.lower() not in _IMAGE_SUFFIXES or not _is_image(real):
+            return _error("span image reference is not an image file", 400)
+        return FileResponse(real, media_type=mimetypes.guess_type(real.name)[0] or "application/octet-stream")
 
     def index(request: Request) -> FileResponse:
         return FileResponse(_STATIC / "index.html", media_type="text/html")
