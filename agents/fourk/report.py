@@ -68,6 +68,16 @@ def _crops(final: Image, source: Image, folder: Path, size: int = 256) -> tuple[
     return Path(a.path or ""), Path(b.path or "")
 
 
+def _llm_line(result: FourKResult) -> str:
+    r = result.reasoning
+    if r is None:
+        return "not asked (explicit tasks)"
+    named = ", ".join(r.answer.degradations) or "none"
+    offered = ", ".join(r.candidates) or "none"
+    status = f"failed: {r.error}" if r.error else f"named {named} of the candidates {offered}"
+    return f"{r.model}{' + image' if r.with_image else ''}, {r.seconds:.1f} s: {status}"
+
+
 def write_report(result: FourKResult, out_dir: str | Path, *, title: str = "4KAgent report") -> Path:
     """Write `index.html`, `final.png` and previews under `out_dir`; returns the HTML path."""
     root = Path(out_dir)
@@ -92,6 +102,7 @@ def write_report(result: FourKResult, out_dir: str | Path, *, title: str = "4KAg
         ("output", f"{result.final.width}×{result.final.height} (×{result.factor})"),
         ("degradations treated", ", ".join(result.degradations) or "none"),
         ("perception model says", result.description or "—"),
+        ("perception LLM", _llm_line(result)),
         ("initial plan", " → ".join(result.plan) or "—"),
         ("chosen path", " → ".join(f"{s} @ {e}" for s, e in rest.path) or "—"),
         ("skipped tasks", ", ".join(rest.skipped) or "none"),
