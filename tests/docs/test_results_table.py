@@ -1,0 +1,40 @@
+"""The README's results table is what `benchmarks/publish.py` generates from docs/results/*.json."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _publish():  # type: ignore[no-untyped-def]
+    spec = importlib.util.spec_from_file_location("publish", ROOT / "benchmarks" / "publish.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_readme_table_is_generated_not_typed() -> None:
+    publish = _publish()
+    for page, text in publish.rendered().items():
+        assert page.read_text(encoding="utf-8") == text, f"{page.name}: run python benchmarks/publish.py"
+
+
+def test_table_reads_published_summaries(tmp_path: Path) -> None:
+    publish = _publish()
+    (tmp_path / "resum.json").write_text(
+        json.dumps(
+            {"summary": {"resum": {"f1": 0.25, "overflows": 0}, "react": {"f1": 0.125, "overflows": 41}}}
+        )
+    )
+    rows = publish.table(publish.AGENT_ROWS, tmp_path)
+    resum = next(line for line in rows.splitlines() if line.startswith("| ReSum"))
+    assert "0.250 / 0" in resum and "ReAct 0.125 / 41" in resum
+    assert "not measured yet" in next(line for line in rows.splitlines() if line.startswith("| ReaRAG"))
+    assert publish.trimmed({"summary": {"a": 1}, "episodes": [1] * 10, "budget": 2048}) == {
+        "summary": {"a": 1},
+        "budget": 2048,
+    }
