@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -13,6 +14,7 @@ def _publish():  # type: ignore[no-untyped-def]
     spec = importlib.util.spec_from_file_location("publish", ROOT / "benchmarks" / "publish.py")
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
+    sys.modules["publish"] = module  # dataclasses look their module up there
     spec.loader.exec_module(module)
     return module
 
