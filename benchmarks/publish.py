@@ -217,7 +217,7 @@ def trimmed(document: Doc) -> dict[str, Any]:
     if by_group is not None and len(json.dumps(by_group)) < 20_000:
         kept["by_group"] = by_group
     for key in _KEEP:
-        if key in document and len(json.dumps(document[key])) < 2_000:
+        if isinstance(document.get(key), int | float | str):  # settings, not data (eval "episodes" are data)
             kept[key] = document[key]
     return kept
 
