@@ -71,7 +71,7 @@ async function showRun(id) {
   for (const [depth, s] of tree(run.spans)) {
     const left = ((s.start_ns - t0) / (t1 - t0) * 100).toFixed(2) + "%";
     const width = (((s.end_ns || now) - s.start_ns) / (t1 - t0) * 100).toFixed(2) + "%";
-    const label = el("div", {style: {paddingLeft: depth * 14 + "px"}},
+    const label = el("div", {style: {paddingLeft: depth * 14 + "px"}, title: s.name},
       el("span", {class: "kind", text: s.kind || "SPAN"}), el("span", {class: "name " + s.status, text: s.name}), " ", el("small", {text: ms(s.duration_ms)}));
     const row = el("div", {class: "row", "data-span": s.span_id, onclick: () => {
       for (const r of rows.children) r.classList.remove("sel");
