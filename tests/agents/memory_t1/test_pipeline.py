@@ -7,6 +7,8 @@ import json
 from datetime import datetime
 from pathlib import Path
 
+import pytest
+
 from goalgraph.agents.memory_t1 import (
     MemoryT1Config,
     Question,
@@ -77,3 +79,14 @@ def test_locomo_ingest(shared_data: Path) -> None:
     store = MemoryStore(embedder="hash")
     assert ingest_sessions(store, ("l",), sessions) == len(sessions)
     assert len(store.search(("l", "sessions"), limit=100)) == len(sessions)
+
+
+@pytest.mark.slow
+def test_embedded_model_gives_a_typed_answer() -> None:
+    store = _store()
+    q = Question(text=QUESTION, namespace=("t",), asked_at=datetime(2023, 9, 1), task="Explicit_Reasoning")
+    state = asyncio.run(run_question(build_memory_t1(model="local", store=store), q))
+    ans = state["answer"]
+    assert ans.llm_answer in ("A", "B", "C")  # the schema admits only the option letters
+    assert set(ans.selected_memory) <= {"session_2"}  # and only ids of the ranked (filtered) sessions
+    assert ans.answer == "B" and ans.method == "option_match"
