@@ -12,14 +12,13 @@ from typing import Any, Literal
 from pydantic import BaseModel, Field, create_model
 
 from goalgraph.llm import literal_of
-from goalgraph.tools.temporal import TimeWindow, WindowGuess, parse_window, resolve_guess
+from goalgraph.tools.temporal import TimeWindow, WindowGuess, month_mentions, parse_window, resolve_guess
 
 __all__ = ["TIME_CUE", "estimate_window_text", "llm_window"]
 
 # Words that say a question names a time the rules may have missed (the LLM is asked only then).
 TIME_CUE = re.compile(
-    r"\b(?:yesterday|today|tonight|ago|last|next|this|previous|week|month|year|weekend|(?:19|20)\d\d|"
-    r"january|february|march|april|may|june|july|august|september|october|november|december|"
+    r"\b(?:yesterday|today|tonight|ago|last|next|previous|week|month|year|weekend|(?:19|20)\d\d|"
     r"monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b",
     re.I,
 )
@@ -35,21 +34,11 @@ Examples:
 
 
 _YEAR = re.compile(r"\b((?:19|20)\d\d)\b")
-_MONTHS = [
-    "january",
-    "february",
-    "march",
-    "april",
-    "may",
-    "june",
-    "july",
-    "august",
-    "september",
-    "october",
-    "november",
-    "december",
-]
-_MONTH_WORD = re.compile(rf"\b({'|'.join(_MONTHS)})\b", re.I)
+_DAY_AFTER_MONTH = re.compile(
+    r"\b(?:january|february|march|april|may|june|july|august|september|october|november|december|jan|feb|mar|"
+    r"apr|jun|jul|aug|sep|sept|oct|nov|dec)\.?\s+(\d{1,2})(?:st|nd|rd|th)?\b",
+    re.I,
+)
 
 
 def guess_type(question: str) -> type[BaseModel]:
@@ -59,9 +48,8 @@ def guess_type(question: str) -> type[BaseModel]:
     """
     fields: dict[str, Any] = {}
     years = sorted({int(y) for y in _YEAR.findall(question)})
-    months = sorted({_MONTHS.index(m.lower()) + 1 for m in _MONTH_WORD.findall(question)})
-    after_month = re.compile(rf"{_MONTH_WORD.pattern}\s+(\d{{1,2}})(?:st|nd|rd|th)?\b", re.I)
-    days = sorted({int(m.group(2)) for m in after_month.finditer(question) if 1 <= int(m.group(2)) <= 31})
+    months = sorted(month_mentions(question))
+    days = sorted({int(d) for d in _DAY_AFTER_MONTH.findall(question) if 1 <= int(d) <= 31})
     if years:
         fields["year"] = (literal_of(years) | None, Field(description="The year written in the question."))
     if months:
@@ -102,8 +90,9 @@ async def estimate_window_text(question: str, asked_at: datetime | None, model: 
     """The parser's window; when it finds none but the question has a time cue, the model's grounded guess."""
     window = parse_window(question, asked_at)
     first_line = question.strip().splitlines()[0] if question.strip() else ""
-    if window.source != "none" or model is None or not TIME_CUE.search(first_line):
+    cue = TIME_CUE.search(first_line) or month_mentions(first_line)
+    if window.source != "none" or model is None or not cue:
         return window
-    if asked_at is None and not (_YEAR.search(first_line) or _MONTH_WORD.search(first_line)):
+    if asked_at is None and not (_YEAR.search(first_line) or month_mentions(first_line)):
         return window  # only a year or a month can ground a guess when the moment of asking is unknown
     return await llm_window(model, question, asked_at) or window

@@ -9,7 +9,7 @@ from dateutil.relativedelta import TH, relativedelta
 
 from ._window import TimeWindow
 
-__all__ = ["early_late", "holiday", "month_number"]
+__all__ = ["early_late", "holiday", "month_mentions", "month_number"]
 
 _MONTH_NUM = {
     name: i
@@ -52,6 +52,21 @@ HOLIDAY = re.compile(
     r"(?P<yr>(?:19|20)\d\d)\b",
     re.I,
 )
+
+
+# A month named in running text: full names, abbreviations only before a day ("Jan 5", "Sept. 3"), and
+# "may" only as a date ("May 3", "in May", "of May") since it is far more often the verb.
+_MENTION = re.compile(
+    r"\b(?P<m>january|february|march|april|june|july|august|september|october|november|december|"
+    r"(?:jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec)(?=\.?\s*\d)|may(?=,?\s+\d)|(?<=in )may|"
+    r"(?<=of )may|(?<=early )may|(?<=late )may|(?<=mid )may|(?<=mid-)may)\b",
+    re.I,
+)
+
+
+def month_mentions(text: str) -> set[int]:
+    """The months (1-12) that ``text`` names as months."""
+    return {month_number(m["m"]) for m in _MENTION.finditer(text)}
 
 
 def month_number(name: str) -> int:

@@ -14,16 +14,10 @@ from typing import Literal
 from dateutil.relativedelta import relativedelta
 from pydantic import BaseModel, ConfigDict, Field
 
-from ._calendar import month_number
+from ._calendar import month_mentions
 from ._window import TimeWindow
 
 __all__ = ["WindowGuess", "resolve_guess"]
-
-_MONTH_WORD = re.compile(
-    r"\b(january|february|march|april|may|june|july|august|september|october|november|december|"
-    r"jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec)\b",
-    re.I,
-)
 
 
 class WindowGuess(BaseModel):
@@ -67,7 +61,7 @@ def resolve_guess(guess: WindowGuess, question: str, asked_at: datetime | None =
     """
     if guess.unit == "none":
         return None
-    months = {month_number(m) for m in _MONTH_WORD.findall(question)}
+    months = month_mentions(question)
     month = guess.month if guess.month in months else None
     day = (
         guess.day

@@ -58,3 +58,12 @@ def test_relative_needs_the_moment_of_asking() -> None:
     )
     assert _bounds(last_week, "Where did Ann go last week?") is None
     assert _bounds(WindowGuess(unit="none", year=2023), "in 2023", asked) is None
+
+
+def test_month_mentions_skip_the_verb_may_and_names() -> None:
+    from goalgraph.tools.temporal import month_mentions
+
+    assert month_mentions("There may be one or more correct options") == set()
+    assert month_mentions("What did Jan buy in May?") == {5}
+    assert month_mentions("between May 3, 2023 and Jan 5, 2024") == {1, 5}
+    assert month_mentions("the parade in late May and the March 2022 trip") == {3, 5}
