@@ -35,8 +35,9 @@ browser:
 		else echo "chromium is not installed and this is not root: browser tests will be skipped"; fi; \
 	fi
 
+# The showcase: every agent's demo, briefly, on the embedded model; all traces in .goalgraph/traces.db.
 demo: $(STAMP)
-	$(VENV)/bin/goalgraph demo tools
+	$(VENV)/bin/goalgraph demo showcase
 
 demo-view: demo
 	$(VENV)/bin/goalgraph traces serve
