@@ -55,10 +55,23 @@ def command(
         from goalgraph.agents.fourk import run_fourk, write_report
 
         folder = report or Path("out") / f"fourk-{image.stem}"
-        with console.status("restoring…") as status:
-            result = run_fourk(
-                img, profile=prof, work_dir=folder, model=model, on_step=lambda m: status.update(f"done: {m}")
-            )
+        existed = folder.exists()
+        try:
+            with console.status("restoring…") as status:
+                result = run_fourk(
+                    img,
+                    profile=prof,
+                    work_dir=folder,
+                    model=model,
+                    on_step=lambda m: status.update(f"done: {m}"),
+                )
+        except (ValueError, ImageError) as error:  # e.g. every expert of a step failed on this image
+            if not existed:  # no half-written report folder (thumbnails of the steps that ran)
+                import shutil
+
+                shutil.rmtree(folder, ignore_errors=True)
+            _fail(f"{image}: {error}")
+            return
         page = write_report(result, folder, title=f"4KAgent: {image.name} ({prof.name})")
         console.print(f"{result.final.width}×{result.final.height} in {result.seconds:.1f} s → {page}")
         return
