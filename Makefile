@@ -12,7 +12,7 @@ export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 export TOKENIZERS_PARALLELISM := false
 
-.PHONY: setup demo demo-view test lint typecheck check bench docs browser clean
+.PHONY: setup demo demo-view test lint typecheck check bench soak docs browser clean
 
 setup: $(STAMP)
 
@@ -59,6 +59,14 @@ test: $(STAMP) check
 bench: $(STAMP)
 	mkdir -p results
 	$(PY) benchmarks/llm_bench.py --out results/llm_bench.json
+
+# The load test at full length: 50 concurrent episodes on one memory store and one trace store for
+# 5 minutes (`make test` runs it for ~30 s); its figures go to $(SOAK_OUT).
+SOAK_SECONDS ?= 300
+SOAK_OUT ?= results/soak.json
+soak: $(STAMP)
+	GOALGRAPH_SOAK_SECONDS=$(SOAK_SECONDS) GOALGRAPH_SOAK_OUT=$(abspath $(SOAK_OUT)) \
+		$(PY) -m pytest -q -p no:cacheprovider --timeout=$$(( $(SOAK_SECONDS) + 300 )) tests/reliability/test_load.py
 
 # The CLI reference is generated from the typer app, then the site is built offline; warnings fail it.
 docs: $(STAMP)
