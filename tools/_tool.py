@@ -181,7 +181,9 @@ class Tool(Generic[InputT, OutputT]):
             raise ToolTimeoutError(self.name, f"did not finish within {self.timeout:g} s") from None
         except ToolError:
             raise
-        except Exception as error:
+        except (Exception, SystemExit) as error:
+            # SystemExit too: a tool (or a library inside it) calling sys.exit() must not end the agent's
+            # process. KeyboardInterrupt and cancellation still go through.
             raise ToolError(self.name, f"{type(error).__name__}: {error}", error) from error
 
     def as_pydantic_ai(self, *, max_retries: int | None = None) -> Any:

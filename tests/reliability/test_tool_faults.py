@@ -3,6 +3,8 @@ and the GOAP executor (or a plain LangGraph graph) goes on with another tool or 
 
 from __future__ import annotations
 
+import asyncio
+import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -64,6 +66,19 @@ def _release_hanging_threads() -> Iterator[None]:
     RELEASE.set()
 
 
+@tool(timeout=0.3)
+async def hangs_async(query: Query) -> Page:
+    """An async tool that awaits forever."""
+    await asyncio.sleep(3600)
+    return Page(body="")
+
+
+@tool
+def exits(query: Query) -> Page:
+    """A tool whose library calls sys.exit()."""
+    sys.exit(3)
+
+
 @tool
 def wrong_type(query: Query) -> Page:
     """A tool that returns something else than it promises."""
@@ -81,6 +96,8 @@ def huge(query: Query) -> Page:
     [
         (raises, ToolError, "backend down"),
         (hangs, ToolTimeoutError, "did not finish within"),
+        (hangs_async, ToolTimeoutError, "did not finish within"),
+        (exits, ToolError, "SystemExit: 3"),
         (wrong_type, ToolOutputError, "body"),
     ],
 )
