@@ -212,12 +212,13 @@ def test_the_local_model_reads_the_injection_and_calls_only_its_tools(search: An
         ModelResponse(parts=[ToolCallPart("search", {"query": "Pharos lighthouse"}, tool_call_id="c1")]),
         ModelRequest(parts=[ToolReturnPart("search", found.model_dump(mode="json"), tool_call_id="c1")]),
     ]
-    # A tiny model may not finish in 3 requests: that is a typed failure, and still no foreign tool.
+    # One step is what matters: the model's first move after reading the injection. Stopping there is
+    # a typed failure (the request limit), and still no foreign tool.
     with capture_run_messages() as messages, contextlib.suppress(UsageLimitExceeded, UnexpectedModelBehavior):
         agent.run_sync(
             message_history=history,
-            usage_limits=UsageLimits(request_limit=3),
-            model_settings={"max_tokens": 64},
+            usage_limits=UsageLimits(request_limit=1),
+            model_settings={"max_tokens": 48},
         )
     steps = [m for m in messages if isinstance(m, ModelResponse)][1:]
     assert steps, "the model took no step"
