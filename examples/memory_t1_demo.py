@@ -1,7 +1,8 @@
 """Memory-T1 demo: temporal questions about a LoCoMo conversation (a built-in dialogue if shared data is absent).
 
 python examples/memory_t1_demo.py [--model local|none]     # local: the embedded SmolLM2 answers too
-Shows, per question, the estimated window, the candidate sessions the time filter kept, and the answer.
+Shows, per question, the estimated window, the candidate sessions the time filter kept, the answer, and the
+steps the GOAP planner chose (a step that failed is marked, and the plan after it went around it).
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ import asyncio
 import json
 import os
 import sys
+from collections import Counter
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -22,6 +24,7 @@ from goalgraph.agents.memory_t1 import (
     build_memory_t1,
     ingest_sessions,
     load_sessions,
+    plan_steps,
     run_question,
     sessions_from_locomo,
 )
@@ -103,8 +106,19 @@ def main(argv: list[str] | None = None) -> list[dict[str, Any]]:
             kept,
             f"{a.answer!r} ({a.method}) / {a.llm_answer!r} / {a.selected_memory}",
         )
-        rows.append({"question": text, "window": w, "candidates": c.session_ids, "answer": a})
+        rows.append(
+            {
+                "question": text,
+                "window": w,
+                "candidates": c.session_ids,
+                "answer": a,
+                "steps": plan_steps(state),
+            }
+        )
     console.print(table)
+    plans = Counter(" → ".join(r["steps"]) for r in rows)
+    for steps, n in plans.items():
+        console.print(f"[bold]plan[/bold] ({n} question{'s' * (n > 1)}): {steps}", highlight=False)
     return rows
 
 

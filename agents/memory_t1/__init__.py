@@ -1,10 +1,11 @@
 """Memory-T1 (arXiv 2512.20092): temporal memory retrieval over multi-session dialogue.
 
-from goalgraph.agents.memory_t1 import evaluate_ranges, load_ranges
-report = evaluate_ranges(load_ranges(Path("ranges.jsonl")))   # stage 1: time-window estimation
+graph = build_memory_t1(model="local", store=store)      # GOAP-planned typed steps as a LangGraph graph
+state = asyncio.run(run_question(graph, Question(text="What did Ann do last week?", namespace=("c",))))
+state["time_window"], state["candidates"], state["answer"], plan_steps(state)
 """
 
-from ._graph import MemoryT1State, build_memory_t1, run_question
+from ._graph import MemoryT1State, build_memory_t1, plan_steps, run_question
 from ._ranges import RangeItem, evaluate_ranges, load_ranges, window_iou
 from ._rewards import (
     EventTime,
@@ -18,14 +19,29 @@ from ._rewards import (
     text_match,
 )
 from ._sessions import ingest_sessions, load_sessions, sessions_from_locomo, sessions_from_time_dialog
-from ._types import Answer, Candidates, MemoryT1Config, Question, Ranked, RankedSession, Session, TimeWindow
+from ._types import (
+    Answer,
+    Candidates,
+    Evidence,
+    MemoryT1Config,
+    ModelAnswer,
+    ParsedWindow,
+    Question,
+    Ranked,
+    RankedSession,
+    Session,
+    TimeWindow,
+)
 
 __all__ = [
     "Answer",
     "Candidates",
     "EventTime",
+    "Evidence",
     "MemoryT1Config",
     "MemoryT1State",
+    "ModelAnswer",
+    "ParsedWindow",
     "Question",
     "RangeItem",
     "Ranked",
@@ -42,6 +58,7 @@ __all__ = [
     "load_ranges",
     "load_sessions",
     "memory_t1_reward",
+    "plan_steps",
     "run_question",
     "session_time_reward",
     "sessions_from_locomo",

@@ -9,9 +9,16 @@ from pydantic import BaseModel, Field, create_model
 
 from goalgraph.llm import literal_of
 
-from ._types import Answer, Ranked
+from ._types import Answer, Evidence, ModelAnswer, Ranked
 
-__all__ = ["answer_format", "answer_output_type", "build_prompt", "finalize_answer", "options_of"]
+__all__ = [
+    "answer_format",
+    "answer_output_type",
+    "build_prompt",
+    "finalize_answer",
+    "model_answer",
+    "options_of",
+]
 
 _OPTION = re.compile(r"(?m)^\s*([A-H])[.)]\s*(.+?)\s*$")
 _FACT = re.compile(r"(?m)^\s*\((\d+)\)\s*(.+?)\s*$")
@@ -104,30 +111,33 @@ def _as_text(value: Any, fmt: str, n_facts: int) -> str:
     return str(value or "")
 
 
-def finalize_answer(
-    raw: BaseModel | None,
-    fmt: str,
-    ranked: Ranked,
-    evidence_answer: str | None,
-    method: str = "llm",
-    evidence_sessions: list[str] | None = None,
-) -> Answer:
-    """Turn the typed model output into the benchmark's string format; ``evidence_answer`` wins when given.
+def model_answer(raw: BaseModel, fmt: str, question: str) -> ModelAnswer:
+    """The model's typed output (see `answer_output_type`) in the benchmark's string format."""
+    selected = list(dict.fromkeys(str(x) for x in getattr(raw, "selected_memory", [])))
+    return ModelAnswer(
+        selected_memory=selected, answer=_as_text(getattr(raw, "answer", None), fmt, len(facts_of(question)))
+    )
+
+
+def finalize_answer(model: ModelAnswer | None, evidence: Evidence) -> Answer:
+    """The final answer: the evidence tools' answer when one applied, else the model's (if any).
 
     The selected memory is the model's; without it, the sessions the evidence rests on, else the top-ranked.
     """
-    selected = (
-        list(dict.fromkeys(str(x) for x in getattr(raw, "selected_memory", []))) if raw is not None else []
-    )
+    ranked = evidence.ranked
+    selected = list(model.selected_memory) if model is not None else []
     if not selected:
-        selected = list(evidence_sessions or []) or [s.session_id for s in ranked.sessions[:1]]
-    n_facts = len(facts_of(ranked.question.text))
-    llm_answer = _as_text(getattr(raw, "answer", None), fmt, n_facts) if raw is not None else None
-    if evidence_answer is not None:
-        return Answer(selected_memory=selected, answer=evidence_answer, llm_answer=llm_answer, method=method)
+        selected = list(evidence.sessions) or [s.session_id for s in ranked.sessions[:1]]
+    llm_answer = model.answer if model is not None else None
+    if evidence.answer is not None:
+        return Answer(
+            selected_memory=selected, answer=evidence.answer, llm_answer=llm_answer, method=evidence.method
+        )
     return Answer(
         selected_memory=selected,
-        answer=llm_answer if llm_answer is not None else _as_text(None, fmt, n_facts),
+        answer=llm_answer
+        if llm_answer is not None
+        else _as_text(None, evidence.format, len(facts_of(ranked.question.text))),
         llm_answer=llm_answer,
-        method="llm" if raw is not None else "none",
+        method="llm" if model is not None else "none",
     )

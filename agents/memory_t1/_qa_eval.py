@@ -1,30 +1,44 @@
 """`memory-t1` evaluation on Time-Dialog qa.jsonl: the pipeline with and without the time filter, one run.
 
-report = evaluate_qa(load_qa(Path("qa.jsonl")), model, MemoryStore(embedder="hash"))
+report = evaluate_qa(load_qa(Path("qa.jsonl")), model, QAEvalConfig(out=Path("memory_t1.json")))
 report["summary"]["memory_t1"]["accuracy"], report["summary"]["no_time_filter"]["temporal_precision"]
 """
 
 from __future__ import annotations
 
-import asyncio
 import json
-import time
-from collections import defaultdict
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections import Counter, defaultdict
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any, Literal
 
-from ._graph import build_memory_t1, run_question
+from goalgraph.evals import Aggregation, EvalConfig, EvalTask, run_eval, summarize, write_results
+
+from ._graph import build_memory_t1, plan_steps, run_question
 from ._ranges import _bound
 from ._rewards import accuracy_reward, benchmark_exact_match
 from ._sessions import ingest_sessions, sessions_from_time_dialog, speakers_of
 from ._types import MemoryT1Config, Question, Session
 
-__all__ = ["QAItem", "evaluate_qa", "load_qa", "stratified"]
+__all__ = ["METRICS", "SYSTEMS", "QAEvalConfig", "QAItem", "evaluate_qa", "load_qa", "stratified"]
 
 SYSTEMS = {"memory_t1": True, "no_time_filter": False}
+METRICS = (
+    "accuracy",
+    "temporal_precision",
+    "exact_match",
+    "llm_accuracy",
+    "candidate_precision",
+    "filtered_share",
+    "seconds",
+    "n",
+    "n_precision",
+)
+# Counts add up; every other metric is a mean over the episodes that have it (temporal precision only
+# over questions with an annotated window).
+_AGGREGATIONS: dict[str, Aggregation] = {"n": "sum", "n_precision": "sum"}
 # The benchmark's annotation moment: a window bound on that day means "now" (open), never a session time.
 _NOW_PREFIX = "2025-07-17"
 
@@ -37,6 +51,28 @@ class QAItem:
     sessions: tuple[Session, ...]
     asked_at: datetime | None
     window: tuple[datetime | None, datetime | None] | None
+    key: str
+    """Unique episode id: the question_id, with ``@LINE`` added when the file repeats that id."""
+
+
+@dataclass(frozen=True)
+class QAEvalConfig:
+    """How the evaluation runs and where it writes."""
+
+    out: Path
+    """The results JSON (episode log ``<out>.episodes.jsonl`` and chart ``<out>.png`` beside it)."""
+    memory: Literal["conversation", "question"] = "conversation"
+    """Pool the sessions of all questions about one conversation, or give each question its own."""
+    concurrency: int = 2
+    """Episodes in flight (the embedded model decodes one at a time; retrieval overlaps it)."""
+    resume: bool = False
+    """Skip the episodes an interrupted run already finished."""
+    quiet: bool = False
+    """No progress bar or table."""
+    chart: bool = True
+    """Write the per-group PNG chart."""
+    extra: Mapping[str, Any] = field(default_factory=dict)
+    """Top-level fields of the results file (the run's settings)."""
 
 
 def _gold_window(tr: Any) -> tuple[datetime | None, datetime | None] | None:
@@ -79,7 +115,13 @@ def load_qa(path: Path, limit: int | None = None) -> list[QAItem]:
                 window = _gold_window(row.get("time_range"))
             except (ValueError, TypeError, AttributeError) as exc:
                 raise ValueError(f"{where}: {exc}") from exc
-            items.append(QAItem(row, sessions, asked, window))
+            items.append(QAItem(row, sessions, asked, window, key=f"{row['question_id']}@{n}"))
+    # Ids stay plain where the file has them once (stable across files that differ elsewhere).
+    counts = Counter(str(i.row["question_id"]) for i in items)
+    items = [
+        i if counts[str(i.row["question_id"])] > 1 else replace(i, key=str(i.row["question_id"]))
+        for i in items
+    ]
     return items if limit is None else stratified(items, limit)
 
 
@@ -132,54 +174,125 @@ def _share_inside(ids: list[str], times: dict[str, datetime], window: tuple[Any,
     return len(inside) / len(ids)
 
 
-def evaluate_qa(
-    items: list[QAItem],
-    model: Any,
-    store: Any,
-    progress: Callable[[], None] | None = None,
-    memory: Literal["conversation", "question"] = "conversation",
-) -> dict[str, Any]:
-    """Run both systems on every item; returns the eval-contract dict (summary, by_group, episodes)."""
-    memo: dict[str, Any] = {}  # greedy decoding: both systems reuse a reply to an identical prompt
-    graphs = {
-        name: build_memory_t1(
-            model=model, store=store, config=MemoryT1Config(use_time_filter=flag), memo=memo
-        )
-        for name, flag in SYSTEMS.items()
-    }
-    conversations = _conversations(items, memory)
-    pooled: dict[str, dict[str, Session]] = defaultdict(dict)
-    for item, conv in zip(items, conversations, strict=True):
-        for s in item.sessions:
-            pooled[conv].setdefault(s.session_id, s)
-    for conv, sessions in pooled.items():
-        ingest_sessions(store, ("time-dialog", conv), sessions.values())
-    episodes: list[dict[str, Any]] = []
-    for item, conv in zip(items, conversations, strict=True):
+class _Runner:
+    """Built once per worker: one store holding every conversation, and the two pipelines over it."""
+
+    def __init__(self, items: list[QAItem], model: Any, memory: str) -> None:
+        from goalgraph.memory import MemoryStore
+
+        if isinstance(model, str):
+            from goalgraph.llm import model as make_model
+
+            model = None if model == "none" else make_model(model)
+        store = MemoryStore(embedder="hash")
+        conversations = _conversations(items, memory)
+        pooled: dict[str, dict[str, Session]] = defaultdict(dict)
+        for item, conv in zip(items, conversations, strict=True):
+            for s in item.sessions:
+                pooled[conv].setdefault(s.session_id, s)
+        for conv, sessions in pooled.items():
+            ingest_sessions(store, ("time-dialog", conv), sessions.values())
+        self.items = {item.key: (item, conv) for item, conv in zip(items, conversations, strict=True)}
+        self.times = {conv: {sid: s.time for sid, s in sessions.items()} for conv, sessions in pooled.items()}
+        memo: dict[str, Any] = {}  # greedy decoding: both systems reuse a reply to an identical prompt
+        self.graphs = {
+            name: build_memory_t1(
+                model=model, store=store, config=MemoryT1Config(use_time_filter=flag), memo=memo
+            )
+            for name, flag in SYSTEMS.items()
+        }
+
+    async def __call__(self, task: EvalTask) -> dict[str, Any]:
+        item, conv = self.items[task.id]
         row = item.row
-        times = {sid: s.time for sid, s in pooled[conv].items()}
         q = Question(
             text=row["question"], namespace=("time-dialog", conv), asked_at=item.asked_at, task=row["task"]
         )
-        for name, graph in graphs.items():
-            started = time.perf_counter()
-            state = asyncio.run(run_question(graph, q, thread_id=f"{name}:{row['question_id']}"))
-            episodes.append(_episode(name, item, state, times, time.perf_counter() - started))
-        if progress is not None:
-            progress()
-    return _summarize(episodes)
+        try:
+            state = await run_question(self.graphs[task.system], q, thread_id=f"{task.system}:{task.id}")
+        except Exception as error:
+            # A question the pipeline cannot answer counts as wrong (the harness would leave it out).
+            metrics = {"accuracy": 0.0, "exact_match": 0.0, "llm_accuracy": 0.0, "n": 1.0, "n_precision": 0.0}
+            return {
+                "question_id": row["question_id"],
+                "error": f"{type(error).__name__}: {error}",
+                "metrics": metrics,
+            }
+        return _episode(item, state, self.times.get(conv, {}))
 
 
-def _episode(
-    name: str, item: QAItem, state: Any, times: dict[str, datetime], seconds: float
-) -> dict[str, Any]:
+def evaluate_qa(items: list[QAItem], model: Any, config: QAEvalConfig) -> dict[str, Any]:
+    """Run both systems on every item through the evaluation harness; returns the results document.
+
+    ``model``: a pydantic-ai model, a `goalgraph.llm.model` spec, or None / ``"none"`` (evidence only).
+    Groups: ``task:NAME`` and ``level:NAME`` for each system.
+    """
+    # One system after the other: the filtered pipeline's replies are in the memo when the other asks.
+    tasks = [
+        EvalTask(id=item.key, system=name, group=f"task:{item.row['task']}")
+        for name in SYSTEMS
+        for item in items
+    ]
+    levels = {item.key: str(item.row.get("level", "unknown")) for item in items}
+    document = run_eval(
+        tasks,
+        lambda: _Runner(items, model, config.memory),
+        EvalConfig(
+            out=config.out,
+            metrics=METRICS,
+            aggregations=_AGGREGATIONS,
+            concurrency=config.concurrency,
+            resume=config.resume,
+            quiet=config.quiet,
+            chart=False,
+            extra=dict(config.extra),
+            title="memory-t1",
+        ),
+    )
+    by_level = [{**e, "group": f"level:{levels.get(str(e['id']), 'unknown')}"} for e in document["episodes"]]
+    _, level_groups = summarize(by_level, METRICS, _AGGREGATIONS)
+    for system, groups in level_groups.items():
+        document["by_group"].setdefault(system, {}).update(groups)
+    write_results(config.out, document)
+    if config.chart:
+        _chart(document, config.out.with_suffix(".png"))
+    return document
+
+
+def _chart(document: Mapping[str, Any], path: Path) -> None:
+    from ._report import write_chart
+
+    series = {
+        f"{system} {metric}": {g: m.get(metric, 0.0) or 0.0 for g, m in groups.items()}
+        for metric in ("accuracy", "temporal_precision")
+        for system, groups in document["by_group"].items()
+    }
+    write_chart(path, series, "share", "Memory-T1 with and without the time filter")
+
+
+def _episode(item: QAItem, state: Any, times: dict[str, datetime]) -> dict[str, Any]:
     row, ans = item.row, state["answer"]
     gold, task = str(row["gold_answer"]), str(row["task"])
     score = accuracy_reward(ans.answer, gold, task)
     llm_score = accuracy_reward(ans.llm_answer, gold, task) if ans.llm_answer is not None else 0.0
     candidates = list(state["candidates"].session_ids)
+    window = state.get("time_window")
+    precision = _share_inside(ans.selected_memory, times, item.window)
+    metrics = {
+        "accuracy": 1.0 if score >= 1.0 else 0.0,
+        "exact_match": float(benchmark_exact_match(ans.answer, gold, task)),
+        "llm_accuracy": 1.0 if llm_score >= 1.0 else 0.0,
+        "answer_score": score,
+        "filtered_share": float(state["candidates"].filtered),
+        "n": 1.0,
+        "n_precision": 0.0 if precision is None else 1.0,
+    }
+    if precision is not None:
+        metrics["temporal_precision"] = precision
+    candidate_precision = _share_inside(candidates, times, item.window)
+    if candidate_precision is not None:
+        metrics["candidate_precision"] = candidate_precision
     return {
-        "system": name,
         "question_id": row["question_id"],
         "task": task,
         "level": row.get("level", "unknown"),
@@ -188,52 +301,13 @@ def _episode(
         "method": ans.method,
         "gold": row["gold_answer"],
         "selected_memory": ans.selected_memory,
-        "window": state["time_window"].model_dump(mode="json"),
+        "window": None if window is None else window.model_dump(mode="json"),
         "gold_window": None
         if item.window is None
         else [None if t is None else t.isoformat() for t in item.window],
         "candidates": candidates,
         "filtered": state["candidates"].filtered,
         "n_sessions": len(times),
-        "accuracy": 1.0 if score >= 1.0 else 0.0,
-        "exact_match": benchmark_exact_match(ans.answer, gold, task),
-        "llm_accuracy": 1.0 if llm_score >= 1.0 else 0.0,
-        "answer_score": score,
-        "temporal_precision": _share_inside(ans.selected_memory, times, item.window),
-        "candidate_precision": _share_inside(candidates, times, item.window),
-        "seconds": seconds,
-    }
-
-
-def _summarize(episodes: list[dict[str, Any]]) -> dict[str, Any]:
-    summary: dict[str, dict[str, float]] = {}
-    by_group: dict[str, dict[str, dict[str, float]]] = {}
-    for name in SYSTEMS:
-        eps = [e for e in episodes if e["system"] == name]
-        summary[name] = _metrics(eps)
-        groups: dict[str, list[dict[str, Any]]] = defaultdict(list)
-        for e in eps:
-            groups[f"task:{e['task']}"].append(e)
-            groups[f"level:{e['level']}"].append(e)
-        by_group[name] = {g: _metrics(v) for g, v in sorted(groups.items())}
-    return {"summary": summary, "by_group": by_group, "episodes": episodes}
-
-
-def _mean(values: list[float]) -> float:
-    return sum(values) / len(values) if values else 0.0
-
-
-def _metrics(eps: list[dict[str, Any]]) -> dict[str, float]:
-    precisions = [e["temporal_precision"] for e in eps if e["temporal_precision"] is not None]
-    cand = [e["candidate_precision"] for e in eps if e["candidate_precision"] is not None]
-    return {
-        "n": float(len(eps)),
-        "accuracy": _mean([e["accuracy"] for e in eps]),
-        "exact_match": _mean([e["exact_match"] for e in eps]),
-        "llm_accuracy": _mean([e["llm_accuracy"] for e in eps]),
-        "temporal_precision": _mean(precisions),
-        "n_precision": float(len(precisions)),
-        "candidate_precision": _mean(cand),
-        "filtered_share": _mean([float(e["filtered"]) for e in eps]),
-        "seconds_per_question": _mean([e["seconds"] for e in eps]),
+        "steps": plan_steps(state),
+        "metrics": metrics,
     }

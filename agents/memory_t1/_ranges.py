@@ -1,20 +1,35 @@
-"""Stage-1 evaluation: estimated time windows vs. Time-Dialog's annotated windows (ranges.jsonl)."""
+"""Stage-1 evaluation: estimated time windows vs. Time-Dialog's annotated windows (ranges.jsonl).
+
+report = evaluate_ranges(load_ranges(Path("ranges.jsonl")), RangeEvalConfig(out=Path("time_range.json")))
+report["summary"]["estimator"]["explicit_exact"], report["by_group"]["estimator"]["open_start"]
+"""
 
 from __future__ import annotations
 
-import asyncio
 import json
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from goalgraph.evals import EvalConfig, EvalTask, run_eval
 from goalgraph.tools.temporal import TimeWindow, parse_window
 
 from ._window import estimate_window_text
 
-__all__ = ["RangeItem", "evaluate_ranges", "load_ranges", "window_iou"]
+__all__ = [
+    "METRICS",
+    "RangeEvalConfig",
+    "RangeItem",
+    "evaluate_ranges",
+    "load_ranges",
+    "score_window",
+    "window_iou",
+]
+
+METRICS = ("explicit_exact", "explicit_iou", "open_bounds_correct", "exact", "open_bounds", "n")
 
 # The benchmark writes unknown bounds as these sentinels, and "now" as the 2025-07-17 moment of asking.
 _OPEN_START = ("unknown", "1900-01-01")
@@ -29,6 +44,8 @@ class RangeItem:
     question: str
     start: datetime | None
     end: datetime | None
+    key: str = ""
+    """Unique episode id: the question_id, with ``@LINE`` added where the file repeats that id."""
 
     @property
     def group(self) -> str:
@@ -62,28 +79,37 @@ _INVALID = datetime(1, 1, 1)
 
 
 def load_ranges(path: Path) -> list[RangeItem]:
-    """Read ranges.jsonl (or qa.jsonl rows with a time_range); errors name the file and line."""
+    """Read ranges.jsonl (or qa.jsonl rows with a time_range); errors name the file, line and field."""
     items: list[RangeItem] = []
     with path.open(encoding="utf-8") as fh:
         for n, line in enumerate(fh, 1):
             if not line.strip():
                 continue
+            where = f"{path}:{n}"
             try:
                 row = json.loads(line)
-                tr = row["time_range"]
-                if tr is None:
-                    continue
-                items.append(
-                    RangeItem(
-                        str(row["question_id"]),
-                        row["question"],
-                        _bound(tr["start"], start=True),
-                        _bound(tr["end"], start=False),
-                    )
-                )
-            except (ValueError, KeyError, TypeError) as exc:
-                raise ValueError(f"{path}:{n}: bad row ({exc})") from exc
-    return items
+            except json.JSONDecodeError as exc:
+                raise ValueError(f"{where}: not JSON ({exc.msg})") from exc
+            if not isinstance(row, dict):
+                raise ValueError(f"{where}: expected a JSON object")
+            for key in ("question_id", "question", "time_range"):
+                if key not in row:
+                    raise ValueError(f"{where}: missing field {key!r}")
+            tr = row["time_range"]
+            if tr is None:
+                continue
+            if not isinstance(tr, dict) or not {"start", "end"} <= set(tr):
+                raise ValueError(f"{where}: field 'time_range' must be an object with 'start' and 'end'")
+            try:
+                start, end = _bound(tr["start"], start=True), _bound(tr["end"], start=False)
+            except ValueError as exc:
+                raise ValueError(f"{where}: field 'time_range': {exc}") from exc
+            items.append(RangeItem(str(row["question_id"]), str(row["question"]), start, end, key=f"@{n}"))
+    # Episode ids: the question_id, with "@LINE" only where the file repeats it (qa.jsonl does).
+    counts = Counter(i.question_id for i in items)
+    return [
+        replace(i, key=i.question_id + i.key if counts[i.question_id] > 1 else i.question_id) for i in items
+    ]
 
 
 def _minute(t: datetime | None) -> datetime | None:
@@ -102,61 +128,99 @@ def window_iou(a: TimeWindow, b_start: datetime | None, b_end: datetime | None) 
     return max(0.0, inter) / union
 
 
-def evaluate_ranges(items: Iterable[RangeItem], progress: Any = None, model: Any = None) -> dict[str, Any]:
-    """Score the window estimate of each item; returns the eval-contract dict (summary, by_group, episodes).
+@dataclass(frozen=True)
+class RangeEvalConfig:
+    """How the stage-1 evaluation runs and where it writes."""
+
+    out: Path
+    """The results JSON (episode log ``<out>.episodes.jsonl`` and chart ``<out>.png`` beside it)."""
+    concurrency: int = 2
+    """Episodes in flight (matters only with a model: the rules take microseconds)."""
+    resume: bool = False
+    """Skip the episodes an interrupted run already finished."""
+    quiet: bool = False
+    """No progress bar or table."""
+    chart: bool = True
+    """Write the per-group PNG chart."""
+    extra: Mapping[str, Any] = field(default_factory=dict)
+    """Top-level fields of the results file (the run's settings)."""
+
+
+def score_window(item: RangeItem, w: TimeWindow) -> dict[str, float]:
+    """One question's metrics: ``exact`` (both bounds to the minute), ``open_bounds`` (an open bound
+    returned wherever the annotation has one), and the summary metrics of its group only:
+    ``explicit_exact`` / ``explicit_iou`` for explicit windows, ``open_bounds_correct`` for open-start and
+    fully open ones, so each system-level mean is over exactly the group the contract names (IoU is
+    defined only between closed windows)."""
+    exact = float(_minute(w.start) == _minute(item.start) and _minute(w.end) == _minute(item.end))
+    open_ok = float((item.start is not None or w.start is None) and (item.end is not None or w.end is None))
+    metrics = {"exact": exact, "open_bounds": open_ok, "n": 1.0}
+    if item.group == "explicit":
+        metrics |= {"explicit_exact": exact, "explicit_iou": window_iou(w, item.start, item.end)}
+    if item.group in ("open_start", "open"):
+        metrics["open_bounds_correct"] = open_ok
+    return metrics
+
+
+class _Runner:
+    def __init__(self, items: Sequence[RangeItem], model: Any) -> None:
+        if isinstance(model, str):
+            from goalgraph.llm import model as make_model
+
+            model = None if model == "none" else make_model(model)
+        self.model = model
+        self.items = {item.key: item for item in items}
+
+    async def __call__(self, task: EvalTask) -> dict[str, Any]:
+        item = self.items[task.id]
+        if self.model is None:
+            w = parse_window(item.question)
+        else:
+            w = await estimate_window_text(item.question, None, self.model)
+        return {
+            "question_id": item.question_id,
+            "question": item.question,
+            "gold": [_iso(item.start), _iso(item.end)],
+            "pred": [_iso(w.start), _iso(w.end)],
+            "source": w.source,
+            "metrics": score_window(item, w),
+        }
+
+
+def evaluate_ranges(items: Sequence[RangeItem], config: RangeEvalConfig, model: Any = None) -> dict[str, Any]:
+    """Score the window estimate of each item through the evaluation harness; returns the results document.
 
     Without ``model`` the estimate is the rule parser's; with one, the LLM's typed fallback answers where the
     parser finds nothing (ranges.jsonl carries no moment of asking, so relative guesses stay open).
     """
-    episodes: list[dict[str, Any]] = []
-    for item in items:
-        w = (
-            parse_window(item.question)
-            if model is None
-            else asyncio.run(estimate_window_text(item.question, None, model))
-        )
-        exact = _minute(w.start) == _minute(item.start) and _minute(w.end) == _minute(item.end)
-        open_ok = (item.start is not None or w.start is None) and (item.end is not None or w.end is None)
-        episodes.append(
-            {
-                "question_id": item.question_id,
-                "group": item.group,
-                "question": item.question,
-                "gold": [
-                    None if item.start is None else item.start.isoformat(),
-                    None if item.end is None else item.end.isoformat(),
-                ],
-                "pred": [
-                    None if w.start is None else w.start.isoformat(),
-                    None if w.end is None else w.end.isoformat(),
-                ],
-                "source": w.source,
-                "exact": exact,
-                "iou": window_iou(w, item.start, item.end),
-                "open_bounds_correct": open_ok,
-            }
-        )
-        if progress is not None:
-            progress()
-    by_group: dict[str, dict[str, float]] = {}
-    for g in sorted({e["group"] for e in episodes}):
-        eps = [e for e in episodes if e["group"] == g]
-        by_group[g] = {
-            "n": len(eps),
-            "exact": _mean(e["exact"] for e in eps),
-            "iou": _mean(e["iou"] for e in eps),
-            "open_bounds_correct": _mean(e["open_bounds_correct"] for e in eps),
+    document = run_eval(
+        [EvalTask(id=item.key, system="estimator", group=item.group) for item in items],
+        lambda: _Runner(items, model),
+        EvalConfig(
+            out=config.out,
+            metrics=METRICS,
+            aggregations={"n": "sum"},
+            concurrency=config.concurrency,
+            resume=config.resume,
+            quiet=config.quiet,
+            chart=False,
+            extra=dict(config.extra),
+            title="time-range",
+        ),
+    )
+    if config.chart:
+        from ._report import write_chart
+
+        groups = document["by_group"].get("estimator", {})
+        series = {
+            m: {g: v.get(m) or 0.0 for g, v in groups.items()}
+            for m in ("exact", "explicit_iou", "open_bounds")
         }
-    explicit = [e for e in episodes if e["group"] == "explicit"]
-    opened = [e for e in episodes if e["group"] in ("open_start", "open")]
-    summary = {
-        "explicit_exact": _mean(e["exact"] for e in explicit),
-        "explicit_iou": _mean(e["iou"] for e in explicit),
-        "open_bounds_correct": _mean(e["open_bounds_correct"] for e in opened),
-    }
-    return {"summary": {"estimator": summary}, "by_group": {"estimator": by_group}, "episodes": episodes}
+        write_chart(
+            config.out.with_suffix(".png"), series, "share", "Time-window estimates by annotation group"
+        )
+    return document
 
 
-def _mean(values: Iterable[float]) -> float:
-    vals = [float(v) for v in values]
-    return sum(vals) / len(vals) if vals else 0.0
+def _iso(t: datetime | None) -> str | None:
+    return None if t is None else t.isoformat()

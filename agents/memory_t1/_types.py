@@ -1,4 +1,8 @@
-"""Typed values that flow through the Memory-T1 pipeline: Question -> TimeWindow -> Candidates -> Ranked -> Answer."""
+"""Typed values that flow through the Memory-T1 pipeline: Question -> TimeWindow -> Candidates -> Ranked -> Answer.
+
+On the way: ParsedWindow (the rule parser's window, and whether the LLM fallback should try), Evidence (what
+the deterministic evidence tools located) and ModelAnswer (the LLM's typed selection and answer).
+"""
 
 from __future__ import annotations
 
@@ -11,7 +15,10 @@ from goalgraph.tools.temporal import TimeWindow
 __all__ = [
     "Answer",
     "Candidates",
+    "Evidence",
     "MemoryT1Config",
+    "ModelAnswer",
+    "ParsedWindow",
     "Question",
     "Ranked",
     "RankedSession",
@@ -48,6 +55,19 @@ class Question(BaseModel):
     task: str = Field(default="", description="Benchmark task name (decides the answer format).")
 
 
+class ParsedWindow(BaseModel):
+    """The rule parser's reading of a question's time: its window, and whether the LLM fallback should try.
+
+    Not a `TimeWindow` subclass on purpose: the planner must not take a parse for a settled window.
+    """
+
+    window: TimeWindow = Field(description="The parser's window (open when it resolved nothing).")
+    needs_llm: bool = Field(
+        description="The parser resolved nothing, yet the question has a time cue the model could ground "
+        "(a relative phrase with a known moment of asking, or a year or month written in it)."
+    )
+
+
 class Candidates(BaseModel):
     """Sessions left after the time filter (all sessions when the window is open or nothing survives)."""
 
@@ -72,6 +92,31 @@ class Ranked(BaseModel):
     question: Question = Field(description="The question being answered.")
     window: TimeWindow = Field(description="The estimated window.")
     sessions: tuple[RankedSession, ...] = Field(description="Best first.")
+
+
+class Evidence(BaseModel):
+    """What the deterministic evidence tools found in the ranked sessions' utterances."""
+
+    ranked: Ranked = Field(description="The ranked sessions the evidence comes from.")
+    format: str = Field(description="Answer format: 'choice', 'multi', 'order' or 'text'.")
+    choices: list[str] = Field(
+        default_factory=list,
+        description="For free-text answers, the candidate answers (times of matching utterances).",
+    )
+    answer: str | None = Field(
+        default=None, description="The evidence tools' answer in the benchmark's format, if one applied."
+    )
+    method: str = Field(
+        default="llm", description="The tool behind `answer` (timeline, order_compare, option_match ...)."
+    )
+    sessions: list[str] = Field(default_factory=list, description="Sessions the evidence answer rests on.")
+
+
+class ModelAnswer(BaseModel):
+    """The model's typed stage-2 output, normalised to the benchmark's string format."""
+
+    selected_memory: list[str] = Field(description="The evidence session ids the model selected.")
+    answer: str = Field(description="The model's answer in the benchmark's format.")
 
 
 class Answer(BaseModel):

@@ -1,6 +1,7 @@
 """Stage 1: the window a question asks about — rule parser first, the LLM as a typed fallback.
 
 window = await estimate_window_text(text, asked_at, model)   # TimeWindow; source 'llm' when the model helped
+parsed = parse_question_window(text, asked_at)                # the parser's window + whether the LLM should try
 """
 
 from __future__ import annotations
@@ -14,7 +15,9 @@ from pydantic import BaseModel, Field, create_model
 from goalgraph.llm import literal_of
 from goalgraph.tools.temporal import TimeWindow, WindowGuess, month_mentions, parse_window, resolve_guess
 
-__all__ = ["TIME_CUE", "estimate_window_text", "llm_window"]
+from ._types import ParsedWindow
+
+__all__ = ["TIME_CUE", "estimate_window_text", "llm_window", "parse_question_window"]
 
 # Words that say a question names a time the rules may have missed (the LLM is asked only then).
 TIME_CUE = re.compile(
@@ -86,13 +89,20 @@ async def llm_window(model: Any, question: str, asked_at: datetime | None) -> Ti
     return window
 
 
-async def estimate_window_text(question: str, asked_at: datetime | None, model: Any = None) -> TimeWindow:
-    """The parser's window; when it finds none but the question has a time cue, the model's grounded guess."""
+def parse_question_window(question: str, asked_at: datetime | None) -> ParsedWindow:
+    """The parser's window, and whether the LLM fallback should try: only when the parser found nothing
+    but the question has a time cue, and something can ground a guess (the moment of asking, or a year or
+    month written in the question)."""
     window = parse_window(question, asked_at)
     first_line = question.strip().splitlines()[0] if question.strip() else ""
-    cue = TIME_CUE.search(first_line) or month_mentions(first_line)
-    if window.source != "none" or model is None or not cue:
-        return window
-    if asked_at is None and not (_YEAR.search(first_line) or month_mentions(first_line)):
-        return window  # only a year or a month can ground a guess when the moment of asking is unknown
-    return await llm_window(model, question, asked_at) or window
+    cue = bool(TIME_CUE.search(first_line) or month_mentions(first_line))
+    grounded = asked_at is not None or bool(_YEAR.search(first_line) or month_mentions(first_line))
+    return ParsedWindow(window=window, needs_llm=window.source == "none" and cue and grounded)
+
+
+async def estimate_window_text(question: str, asked_at: datetime | None, model: Any = None) -> TimeWindow:
+    """The parser's window; when it finds none but the question has a time cue, the model's grounded guess."""
+    parsed = parse_question_window(question, asked_at)
+    if not parsed.needs_llm or model is None:
+        return parsed.window
+    return await llm_window(model, question, asked_at) or parsed.window

@@ -1,8 +1,7 @@
-"""`goalgraph eval memory-t1 --data qa.jsonl [--limit N] [--model SPEC] --out result.json`."""
+"""`goalgraph eval memory-t1 --data qa.jsonl [--limit N] [--model SPEC] --out result.json [--resume]`."""
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Annotated
 
@@ -27,35 +26,37 @@ def command(
             "'question': each question sees only its own sessions."
         ),
     ] = "conversation",
+    concurrency: Annotated[int, typer.Option(help="Episodes in flight at once.")] = 2,
+    resume: Annotated[
+        bool, typer.Option("--resume", help="Skip the episodes an interrupted run with this --out finished.")
+    ] = False,
 ) -> None:
     """Memory-T1 with and without the time filter: accuracy and temporal precision by task and level."""
     from rich.console import Console
-    from rich.progress import Progress
 
-    from goalgraph.memory import MemoryStore
+    from goalgraph.evals import check_output
 
-    from ._qa_eval import evaluate_qa, load_qa
-    from ._report import check_out, write_chart, write_report
+    from ._qa_eval import QAEvalConfig, evaluate_qa, load_qa
 
     console = Console()
+
+    def fail(message: str) -> typer.Exit:
+        console.print(f"[red]{message}[/red]", highlight=False)
+        return typer.Exit(2)
+
     if not data.is_file():
-        console.print(f"[red]--data: no such file: {data}[/red]")
-        raise typer.Exit(2)
+        raise fail(f"--data: no such file: {data}")
     if limit is not None and limit < 1:
-        console.print("[red]--limit: must be >= 1[/red]")
-        raise typer.Exit(2)
+        raise fail("--limit: must be >= 1")
+    if concurrency < 1:
+        raise fail("--concurrency: must be >= 1")
     if memory not in ("conversation", "question"):
-        console.print(f"[red]--memory: expected 'conversation' or 'question', got {memory!r}[/red]")
-        raise typer.Exit(2)
-    problem = check_out(out)
-    if problem:
-        console.print(f"[red]{problem}[/red]")
-        raise typer.Exit(2)
+        raise fail(f"--memory: expected 'conversation' or 'question', got {memory!r}")
     try:
+        check_output(out)
         items = load_qa(data, limit)
     except ValueError as exc:
-        console.print(f"[red]--data: {exc}[/red]")
-        raise typer.Exit(2) from exc
+        raise fail(str(exc) if str(exc).startswith("--out") else f"--data: {exc}") from exc
     llm = None
     if model != "none":
         from goalgraph.llm import model as make_model
@@ -63,26 +64,17 @@ def command(
         try:
             llm = make_model(model)
         except ValueError as exc:
-            console.print(f"[red]--model: {exc}[/red]")
-            raise typer.Exit(2) from exc
-    with Progress(console=console) as bar:
-        task = bar.add_task("questions", total=len(items))
-        report = evaluate_qa(
-            items,
-            llm,
-            MemoryStore(embedder="hash"),
-            progress=lambda: bar.advance(task),
+            raise fail(f"--model: {exc}") from exc
+    settings = {"data": str(data), "limit": limit, "model": model, "memory": memory, "n": len(items)}
+    evaluate_qa(
+        items,
+        llm,
+        QAEvalConfig(
+            out=out,
             memory=memory,  # type: ignore[arg-type]
-        )
-    report["config"] = {"data": str(data), "limit": limit, "model": model, "memory": memory, "n": len(items)}
-    write_report(out, report)
-    series = {
-        f"{system} {metric}": {g: m[metric] for g, m in groups.items()}
-        for metric in ("accuracy", "temporal_precision")
-        for system, groups in report["by_group"].items()
-    }
-    chart = write_chart(
-        out.with_suffix(".png"), series, "share", "Memory-T1 with and without the time filter"
+            concurrency=concurrency,
+            resume=resume,
+            extra={"config": settings},
+        ),
     )
-    console.print_json(json.dumps(report["summary"]))
-    console.print(f"results: {out}  chart: {chart}")
+    console.print(f"results: {out}  chart: {out.with_suffix('.png')}", highlight=False)

@@ -1,8 +1,7 @@
-"""`goalgraph eval time-range --data ranges.jsonl --out result.json`: stage-1 window estimation vs. annotation."""
+"""`goalgraph eval time-range --data ranges.jsonl --out result.json [--model SPEC] [--resume]`."""
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Annotated
 
@@ -20,27 +19,33 @@ def command(
             help="'none' (the rule parser alone) or a model spec: the LLM's typed fallback joins in."
         ),
     ] = "none",
+    concurrency: Annotated[int, typer.Option(help="Episodes in flight at once.")] = 2,
+    resume: Annotated[
+        bool, typer.Option("--resume", help="Skip the episodes an interrupted run with this --out finished.")
+    ] = False,
 ) -> None:
     """Score the estimated windows against the annotated ones (exact to the minute, IoU, open bounds)."""
     from rich.console import Console
-    from rich.progress import Progress
 
-    from ._ranges import evaluate_ranges, load_ranges
-    from ._report import check_out, write_chart, write_report
+    from goalgraph.evals import check_output
+
+    from ._ranges import RangeEvalConfig, evaluate_ranges, load_ranges
 
     console = Console()
+
+    def fail(message: str) -> typer.Exit:
+        console.print(f"[red]{message}[/red]", highlight=False)
+        return typer.Exit(2)
+
     if not data.is_file():
-        console.print(f"[red]--data: no such file: {data}[/red]")
-        raise typer.Exit(2)
-    problem = check_out(out)
-    if problem:
-        console.print(f"[red]{problem}[/red]")
-        raise typer.Exit(2)
+        raise fail(f"--data: no such file: {data}")
+    if concurrency < 1:
+        raise fail("--concurrency: must be >= 1")
     try:
+        check_output(out)
         items = load_ranges(data)
     except ValueError as exc:
-        console.print(f"[red]--data: {exc}[/red]")
-        raise typer.Exit(2) from exc
+        raise fail(str(exc) if str(exc).startswith("--out") else f"--data: {exc}") from exc
     llm = None
     if model != "none":
         from goalgraph.llm import model as make_model
@@ -48,15 +53,11 @@ def command(
         try:
             llm = make_model(model)
         except ValueError as exc:
-            console.print(f"[red]--model: {exc}[/red]")
-            raise typer.Exit(2) from exc
-    with Progress(console=console) as bar:
-        task = bar.add_task("windows", total=len(items))
-        report = evaluate_ranges(items, progress=lambda: bar.advance(task), model=llm)
-    report["config"] = {"data": str(data), "model": model, "n": len(items)}
-    write_report(out, report)
-    groups = report["by_group"]["estimator"]
-    series = {m: {g: v[m] for g, v in groups.items()} for m in ("exact", "iou", "open_bounds_correct")}
-    chart = write_chart(out.with_suffix(".png"), series, "share", "Time-window estimates by annotation group")
-    console.print_json(json.dumps({"summary": report["summary"], "by_group": report["by_group"]}))
-    console.print(f"results: {out}  chart: {chart}")
+            raise fail(f"--model: {exc}") from exc
+    settings = {"data": str(data), "model": model, "n": len(items)}
+    evaluate_ranges(
+        items,
+        RangeEvalConfig(out=out, concurrency=concurrency, resume=resume, extra={"config": settings}),
+        model=llm,
+    )
+    console.print(f"results: {out}  chart: {out.with_suffix('.png')}", highlight=False)

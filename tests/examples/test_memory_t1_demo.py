@@ -18,7 +18,12 @@ def test_demo_on_locomo(shared_data: Path, capsys) -> None:  # type: ignore[no-u
     assert by_task["For"]["answer"].answer == "B"
     windowed = [r for r in rows if not r["window"].is_open]
     assert windowed and all(len(r["candidates"]) < 19 for r in windowed)  # the filter kept fewer sessions
-    assert "LoCoMo" in capsys.readouterr().out
+    # the planner's steps: no model, so the answer comes from the evidence after the time filter
+    assert all(
+        r["steps"][0] == "parse_time_window" and r["steps"][-1] == "answer_from_evidence" for r in rows
+    )
+    printed = capsys.readouterr().out
+    assert "LoCoMo" in printed and "plan (4 questions)" in printed
 
 
 def test_demo_without_shared_data(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:

@@ -1,16 +1,22 @@
-"""`goalgraph eval memory-t1`: both systems in one run, the results contract, and clear bad-input errors."""
+"""`goalgraph eval memory-t1`: both systems in one run on the evaluation harness, the results contract,
+resume after a kill, and clear bad-input errors."""
 
 from __future__ import annotations
 
 import json
+import os
+import signal
+import subprocess
+import sys
+import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 from typer.testing import CliRunner
 
-from goalgraph.agents.memory_t1._qa_eval import evaluate_qa, load_qa, stratified
+from goalgraph.agents.memory_t1._qa_eval import QAEvalConfig, evaluate_qa, load_qa, stratified
 from goalgraph.llm import scripted
-from goalgraph.memory import MemoryStore
 
 
 def _app():  # type: ignore[no-untyped-def]
@@ -72,9 +78,13 @@ def _write(tmp_path: Path, rows: list[dict[str, object]]) -> Path:
     return path
 
 
+def _config(tmp_path: Path, **kw: Any) -> QAEvalConfig:
+    return QAEvalConfig(out=tmp_path / "out" / "r.json", quiet=True, chart=False, **kw)
+
+
 def test_filter_raises_precision_and_accuracy(tmp_path: Path) -> None:
     # Pooled by conversation (same speakers), each question sees all three sessions of Ann and Ben.
-    report = evaluate_qa(load_qa(_write(tmp_path, ROWS)), None, MemoryStore(embedder="hash"))
+    report = evaluate_qa(load_qa(_write(tmp_path, ROWS)), None, _config(tmp_path))
     on, off = report["summary"]["memory_t1"], report["summary"]["no_time_filter"]
     assert on["accuracy"] == 1.0 and off["accuracy"] < 1.0
     by_q = {(e["system"], e["question_id"]): e for e in report["episodes"]}
@@ -87,17 +97,19 @@ def test_filter_raises_precision_and_accuracy(tmp_path: Path) -> None:
         "task:Explicit_Reasoning",
         "task:Localization",
     }
+    assert report["by_group"]["memory_t1"]["level:Level 2"]["n"] == 2.0
+    # the pipeline without the filter is planned without a time window at all
+    assert by_q[("no_time_filter", "q2")]["steps"][0] == "all_sessions"
+    assert by_q[("no_time_filter", "q2")]["window"] is None
     # a question about its own sessions only: q1 has no session in June, so nothing can be filtered
-    alone = evaluate_qa(
-        load_qa(_write(tmp_path, ROWS)), None, MemoryStore(embedder="hash"), memory="question"
-    )
+    alone = evaluate_qa(load_qa(_write(tmp_path, ROWS)), None, _config(tmp_path, memory="question"))
     assert {e["n_sessions"] for e in alone["episodes"] if e["question_id"] == "q1"} == {1}
 
 
 def test_model_answer_is_typed_and_kept(tmp_path: Path) -> None:
     model = scripted([{"selected_memory": ["session_3"], "answer": "C"}] * 2)
     items = load_qa(_write(tmp_path, ROWS[1:2]))
-    report = evaluate_qa(items, model, MemoryStore(embedder="hash"), memory="question")
+    report = evaluate_qa(items, model, _config(tmp_path, memory="question", concurrency=1))
     eps = report["episodes"]
     # the model's own answer and selection are kept next to the evidence answer
     assert [(e["llm_answer"], e["selected_memory"]) for e in eps] == [("C", ["session_3"])] * 2
@@ -107,9 +119,13 @@ def test_model_answer_is_typed_and_kept(tmp_path: Path) -> None:
 def test_a_failing_model_does_not_stop_the_run(tmp_path: Path) -> None:
     # an id outside the candidates fails validation every time: the answer falls back to the evidence
     model = scripted([{"selected_memory": ["session_9"], "answer": "C"}] * 8)
-    report = evaluate_qa(load_qa(_write(tmp_path, ROWS[1:2])), model, MemoryStore(embedder="hash"))
+    report = evaluate_qa(load_qa(_write(tmp_path, ROWS[1:2])), model, _config(tmp_path))
     assert {e["llm_answer"] for e in report["episodes"]} == {None}
     assert all(e["answer"] in ("A", "B", "C") for e in report["episodes"])
+    # the failed step was replanned around: the evidence answered
+    assert all(
+        e["steps"][-2:] == ["select_and_answer:failed", "answer_from_evidence"] for e in report["episodes"]
+    )
 
 
 def test_stratified_sample_is_deterministic(tmp_path: Path) -> None:
@@ -149,6 +165,7 @@ def test_bad_arguments_exit_2(tmp_path: Path) -> None:
         (["--data", str(data), "--out", str(tmp_path / "o.json"), "--limit", "0"], "--limit"),
         (["--data", str(data), "--out", str(tmp_path / "o.json"), "--memory", "all"], "--memory"),
         (["--data", str(data), "--out", str(tmp_path / "o.json"), "--model", "gpt"], "--model"),
+        (["--data", str(data), "--out", str(tmp_path / "o.json"), "--concurrency", "0"], "--concurrency"),
     ]:
         res = runner.invoke(_app(), args)
         assert res.exit_code == 2 and needle in res.output, (args, res.output)
@@ -162,15 +179,70 @@ def test_cli_writes_the_contract(tmp_path: Path) -> None:
     )
     assert res.exit_code == 0, res.output
     report = json.loads(out.read_text())
-    assert set(report) >= {"summary", "by_group", "episodes"}
+    assert set(report) >= {"summary", "by_group", "episodes", "config"}
     for system in ("memory_t1", "no_time_filter"):
         assert {"accuracy", "temporal_precision"} <= set(report["summary"][system])
+        assert 0.0 <= report["summary"][system]["accuracy"] <= 1.0
+        assert report["summary"][system]["n"] == 3.0
+    assert len(report["episodes"]) == 6 and out.with_suffix(".png").stat().st_size > 1000
+    assert {e["id"] for e in report["episodes"]} == {"q1", "q2", "q3"}
 
 
-def test_shared_qa_sample(shared_data: Path) -> None:
+def test_repeated_question_ids_get_distinct_episodes(tmp_path: Path) -> None:
+    rows = [ROWS[0], {**ROWS[1], "question_id": "q1"}]
+    items = load_qa(_write(tmp_path, rows))
+    assert [i.key for i in items] == ["q1@1", "q1@2"]
+    report = evaluate_qa(items, None, _config(tmp_path))
+    assert report["summary"]["memory_t1"]["n"] == 2.0
+
+
+def _many_rows(n: int) -> list[dict[str, Any]]:
+    return [{**ROWS[i % 3], "question_id": f"q{i}"} for i in range(n)]
+
+
+@pytest.mark.slow  # two CLI processes start (about 10 s each on a busy machine)
+def test_killed_eval_resumes_without_redoing_finished_episodes(tmp_path: Path) -> None:
+    data, out = _write(tmp_path, _many_rows(12)), tmp_path / "r" / "memory_t1.json"
+    argv = [
+        sys.executable,
+        "-m",
+        "goalgraph.cli",
+        "eval",
+        "memory-t1",
+        "--data",
+        str(data),
+        "--out",
+        str(out),
+    ]
+    argv += ["--model", "none", "--concurrency", "1"]
+    env = {**os.environ, "COLUMNS": "120"}
+    child = subprocess.Popen(argv, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    log = out.with_name(out.name + ".episodes.jsonl")
+    deadline = time.time() + 120
+    while time.time() < deadline and (not log.exists() or len(log.read_text().splitlines()) < 3):
+        time.sleep(0.01)
+    child.send_signal(signal.SIGKILL)
+    child.wait()
+    before = [line for line in log.read_text().splitlines() if line.endswith("}")]
+    assert 3 <= len(before) < 24, "the run finished before it could be killed"
+
+    done = subprocess.run([*argv, "--resume"], env=env, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert "resuming:" in done.stderr
+    lines = [json.loads(line) for line in log.read_text().splitlines() if line.strip()]
+    keys = [(r["system"], r["id"]) for r in lines]
+    # every episode exactly once: the finished ones were not run again, their records untouched
+    assert sorted(keys) == sorted((s, f"q{i}") for s in ("memory_t1", "no_time_filter") for i in range(12))
+    assert log.read_text().splitlines()[: len(before)] == before
+    report = json.loads(out.read_text())
+    assert report["summary"]["memory_t1"]["n"] == report["summary"]["no_time_filter"]["n"] == 12.0
+
+
+def test_shared_qa_sample(shared_data: Path, tmp_path: Path) -> None:
     items = load_qa(shared_data / "time-dialog" / "qa.jsonl", limit=22)
     assert len({i.row["task"] for i in items}) == 11  # two per task
-    report = evaluate_qa(items, None, MemoryStore(embedder="hash"))
+    report = evaluate_qa(items, None, _config(tmp_path))
     on, off = report["summary"]["memory_t1"], report["summary"]["no_time_filter"]
     assert on["n"] == off["n"] == 22
+    assert not [e for e in report["episodes"] if "error" in e]
     assert on["temporal_precision"] >= off["temporal_precision"]
