@@ -5,13 +5,42 @@ run = asyncio.run(run_embodied(graph, HouseholdEnv(scene), task))               
 print(score(task, run.trajectory))                                              # goalgraph.envs.household
 """
 
-from ._agent import AgentState, EmbodiedRun, EpisodeContext, build_embodied, run_embodied
-from ._grounding import ground
-from ._memory import ExplorationMemory
-from ._prior import CooccurrencePrior
-from ._react import ReActResult, available_commands, run_react
-from ._thoughts import Situation, ThoughtWriter
-from ._types import PATTERNS, AgentConfig, Pattern, SubGoal, Thought
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from ._agent import AgentState, EmbodiedRun, EpisodeContext, build_embodied, run_embodied
+    from ._grounding import ground
+    from ._memory import ExplorationMemory
+    from ._prior import CooccurrencePrior
+    from ._react import ReActResult, available_commands, run_react
+    from ._thoughts import Situation, ThoughtWriter
+    from ._types import PATTERNS, AgentConfig, Pattern, SubGoal, Thought
+
+# Loaded on first use, so `goalgraph --help` (which imports this package's cli) does not pay for
+# LangGraph and pydantic-ai.
+_WHERE = {
+    "AgentState": "_agent",
+    "EmbodiedRun": "_agent",
+    "EpisodeContext": "_agent",
+    "build_embodied": "_agent",
+    "run_embodied": "_agent",
+    "ground": "_grounding",
+    "ExplorationMemory": "_memory",
+    "CooccurrencePrior": "_prior",
+    "ReActResult": "_react",
+    "available_commands": "_react",
+    "run_react": "_react",
+    "Situation": "_thoughts",
+    "ThoughtWriter": "_thoughts",
+    "PATTERNS": "_types",
+    "AgentConfig": "_types",
+    "Pattern": "_types",
+    "SubGoal": "_types",
+    "Thought": "_types",
+}
 
 __all__ = [
     "PATTERNS",
@@ -33,3 +62,9 @@ __all__ = [
     "run_embodied",
     "run_react",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _WHERE:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(importlib.import_module(f".{_WHERE[name]}", __name__), name)

@@ -20,6 +20,11 @@ from ._types import AgentConfig, Pattern, SubGoal
 __all__ = ["Controller", "Decision"]
 
 
+def _a(noun: str) -> str:
+    """'a Cup', 'an Egg' (for the composed thoughts)."""
+    return f"{'an' if noun[:1].lower() in 'aeiou' else 'a'} {noun}"
+
+
 @dataclass
 class Decision:
     """The next command (or `end`) with the pattern and template text of the thought behind it."""
@@ -202,9 +207,9 @@ class Controller:
                     close_after=self.config.close_after_take,
                     blacklist=self.blacklist,
                 )
-                return self._follow(p, g, b, f"I take {obj} first, then look for a {g.dest}.")
+                return self._follow(p, g, b, f"I take {obj} first, then look for {_a(g.dest)}.")
             return self._search(g.dest, None, b)
-        return self._follow(p, g, b, f"I carry {obj} to a {g.dest}.")
+        return self._follow(p, g, b, f"I carry {obj} to {_a(g.dest)}.")
 
     def _follow(self, p: Plan | object | None, g: SubGoal, b: Beliefs, why: str) -> Decision:
         if not isinstance(p, Plan) or not p.steps:
@@ -259,7 +264,7 @@ class Controller:
         return Decision(
             cmd,
             "spatial reasoning",
-            f"No {obj_type} in sight. A {obj_type} is often in a {best.type} (p≈{prob:.2f}); "
+            f"No {obj_type} in sight. {_a(obj_type).capitalize()} is often in {_a(best.type)} (p≈{prob:.2f}); "
             f"{best.handle} is not searched yet, so I look there.",
         )
 

@@ -6,9 +6,12 @@ goalgraph eval embodied --tasks ../shared/data/embodied/tasks.jsonl --scenes ../
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import typer
+
+from ._types import PATTERNS, AgentConfig, Pattern
 
 __all__ = ["command"]
 
@@ -24,6 +27,17 @@ def _systems(value: str) -> tuple[str, ...]:
             param_hint="--systems",
         )
     return names
+
+
+def _patterns(value: str) -> tuple[Pattern, ...]:
+    names = tuple(dict.fromkeys(s.strip() for s in value.split(",") if s.strip()))
+    unknown = [s for s in names if s not in PATTERNS]
+    if unknown:
+        raise typer.BadParameter(
+            f"unknown thinking pattern(s) {', '.join(unknown)}; choose from {', '.join(PATTERNS)}",
+            param_hint="--llm-thoughts",
+        )
+    return names  # type: ignore[return-value]
 
 
 def command(
@@ -43,6 +57,11 @@ def command(
         None, "--prior", help="Saved co-occurrence prior JSON (default: leave-one-scene-out from --scenes)."
     ),
     resume: bool = typer.Option(False, "--resume", help="Finish an interrupted run (skip done episodes)."),
+    llm_thoughts: str = typer.Option(
+        ",".join(AgentConfig().llm_patterns),
+        "--llm-thoughts",
+        help="Thinking patterns the LLM writes (comma-separated; the others are composed from the facts).",
+    ),
 ) -> None:
     """Evaluate the embodied agent and the ReAct baseline (success, efficiency, completeness, repeat rate,
     steps, seconds, LLM calls per task; a table per family)."""
@@ -52,6 +71,7 @@ def command(
     from ._prior import CooccurrencePrior
 
     chosen = _systems(systems)
+    patterns = _patterns(llm_thoughts)
     if not tasks.is_file():
         raise typer.BadParameter(f"file not found: {tasks}", param_hint="--tasks")
     if not scenes.is_dir():
@@ -85,6 +105,7 @@ def command(
         concurrency=concurrency,
         prior=prior,
         resume=resume,
+        agent=replace(AgentConfig(), llm_patterns=patterns),
     )
     try:
         load_inputs(config)  # every input problem surfaces before any episode runs or any file is written

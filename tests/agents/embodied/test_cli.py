@@ -124,6 +124,8 @@ def test_bad_inputs_exit_2_and_name_the_problem(data: tuple[Path, Path], tmp_pat
     assert code == 2 and "--model" in output
     code, output = _run("--tasks", str(tasks), *base, "--model", "none")
     assert code == 2 and "react" in output
+    code, output = _run("--tasks", str(tasks), *base, "--llm-thoughts", "task planning,daydreaming")
+    assert code == 2 and "--llm-thoughts" in output and "daydreaming" in output
     code, output = _run("--tasks", str(tasks), *base, "--limit", "0")
     assert code == 2 and "--limit" in output
     assert not out.exists() and not out.with_name(out.name + ".episodes.jsonl").exists()
