@@ -57,8 +57,9 @@ def _cached(spec: str) -> Model:
     raise ValueError(f"unknown model spec {spec!r}: expected {_SPECS}")
 
 
-#: Seconds one request to an OpenAI-compatible server may take (env ``GOALGRAPH_LLM_TIMEOUT``).
-DEFAULT_TIMEOUT_S = 120.0
+#: Seconds one request to an OpenAI-compatible server may take (env ``GOALGRAPH_LLM_TIMEOUT``): generous
+#: for a CPU server under load, yet bounded (the OpenAI client's own default is 10 minutes).
+DEFAULT_TIMEOUT_S = 300.0
 #: Retries of a failed request (HTTP 408/409/429/5xx, connection errors; env ``GOALGRAPH_LLM_RETRIES``).
 DEFAULT_RETRIES = 2
 
