@@ -124,12 +124,17 @@ class EpisodeLog:
             log.fresh = True
             return log
         if log.path.exists():
-            for line in log.path.read_text(encoding="utf-8").splitlines():
+            for raw in log.path.read_bytes().splitlines():
+                # A line cut by a kill mid-write, or mangled by anything else, is not a finished episode:
+                # that episode simply runs again.
                 try:
-                    log.records.append(json.loads(line))
-                except json.JSONDecodeError:
-                    # A line cut by a kill mid-write: that episode simply runs again.
+                    record = json.loads(raw.decode("utf-8"))
+                except (UnicodeDecodeError, json.JSONDecodeError):
                     continue
+                if isinstance(record, dict) and "system" in record and "id" in record:
+                    if not isinstance(record.get("metrics"), dict):
+                        record["metrics"] = {}
+                    log.records.append(record)
         return log
 
     def done(self) -> set[tuple[str, str]]:
