@@ -4,44 +4,22 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
-import uvicorn
 
 from goalgraph.traces.viewer import create_app
 
-CHROMIUM = Path("/usr/bin/chromium")
 REPO = Path(__file__).resolve().parents[2]
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture
-def viewer(filled_db) -> Iterator[str]:
+def viewer(filled_db, serve_viewer) -> Iterator[str]:
     """A real uvicorn server on a free loopback port, serving the filled store."""
-    port = _free_port()
-    server = uvicorn.Server(
-        uvicorn.Config(create_app(filled_db), host="127.0.0.1", port=port, log_level="warning")
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.time() + 20
-    while not server.started and time.time() < deadline:
-        time.sleep(0.05)
-    assert server.started, "viewer did not start"
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=10)
+    with serve_viewer(filled_db) as url:
+        yield url
 
 
 def test_api_runs_run_diff_and_images(viewer, filled_db):
@@ -79,64 +57,46 @@ def test_token_guards_every_route(filled_db):
 
 
 @pytest.mark.browser
-def test_browser_list_search_run_span_messages_and_xss(viewer, tmp_path):
-    if not CHROMIUM.exists():
-        pytest.skip("Debian chromium is not installed (make browser)")
-    from playwright.sync_api import sync_playwright
+def test_browser_list_search_run_span_messages_and_xss(viewer, chromium, tmp_path):
+    # CSP off in the test: the escaping itself (textContent only) must keep trace HTML inert;
+    # the CSP header is checked separately as the second line of defence.
+    page = chromium.new_page(viewport={"width": 1400, "height": 900}, bypass_csp=True)
+    dialogs: list[str] = []
+    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    page.goto(viewer + "/")
+    page.wait_for_selector("#runs tbody tr")
+    assert page.locator("#runs tbody tr").count() == 4
+    page.screenshot(path=str(tmp_path / "run-list.png"))
 
-    with sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=str(CHROMIUM),
-            args=[
-                "--headless",
-                "--no-sandbox",
-                "--disable-gpu",
-                "--no-first-run",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-            ],
-        )
-        # CSP off in the test: the escaping itself (textContent only) must keep trace HTML inert;
-        # the CSP header is checked separately as the second line of defence.
-        page = browser.new_page(viewport={"width": 1400, "height": 900}, bypass_csp=True)
-        dialogs: list[str] = []
-        page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
-        page.goto(viewer + "/")
-        page.wait_for_selector("#runs tbody tr")
-        assert page.locator("#runs tbody tr").count() == 4
-        page.screenshot(path=str(tmp_path / "run-list.png"))
+    page.fill("#q", "Italy")
+    page.click("#search button")
+    page.wait_for_function("document.querySelectorAll('#runs tbody tr').length === 1")
 
-        page.fill("#q", "Italy")
-        page.click("#search button")
-        page.wait_for_function("document.querySelectorAll('#runs tbody tr').length === 1")
+    page.click("#runs tbody tr")
+    page.wait_for_selector("#tree .row")
+    assert page.locator("#tree .row").count() >= 8
+    page.locator("#tree .row", has_text="chat function").last.click()
+    page.wait_for_selector("#panel .chat .msg")
+    chat = page.locator("#panel .chat").inner_text()
+    assert "capital of France" in chat and "The answer is Paris." in chat
+    # the model's and the tool's HTML is shown as text and never runs
+    assert "<script>window.__pwned = 1</script>" in chat
+    assert page.evaluate("window.__pwned === undefined")
+    assert page.locator("#panel img[src=x]").count() == 0 and page.locator("#panel script").count() == 0
+    page.locator("#tree .row", has_text="execute_tool search").last.click()
+    page.wait_for_selector("#panel .toolresult")
+    assert "onerror" in page.locator("#panel .toolresult").inner_text()
+    shot = tmp_path / "viewer.png"
+    page.screenshot(path=str(shot), full_page=True)
+    assert shot.stat().st_size > 10_000
+    if os.environ.get("GOALGRAPH_UPDATE_SCREENSHOTS"):  # tests write into the repository only when asked
+        shutil.copy(shot, REPO / "docs" / "img" / "viewer.png")
 
-        page.click("#runs tbody tr")
-        page.wait_for_selector("#tree .row")
-        assert page.locator("#tree .row").count() >= 8
-        page.locator("#tree .row", has_text="chat function").last.click()
-        page.wait_for_selector("#panel .chat .msg")
-        chat = page.locator("#panel .chat").inner_text()
-        assert "capital of France" in chat and "The answer is Paris." in chat
-        # the model's and the tool's HTML is shown as text and never runs
-        assert "<script>window.__pwned = 1</script>" in chat
-        assert page.evaluate("window.__pwned === undefined")
-        assert page.locator("#panel img[src=x]").count() == 0 and page.locator("#panel script").count() == 0
-        page.locator("#tree .row", has_text="execute_tool search").last.click()
-        page.wait_for_selector("#panel .toolresult")
-        assert "onerror" in page.locator("#panel .toolresult").inner_text()
-        shot = tmp_path / "viewer.png"
-        page.screenshot(path=str(shot), full_page=True)
-        assert shot.stat().st_size > 10_000
-        if os.environ.get("GOALGRAPH_UPDATE_SCREENSHOTS"):  # tests write into the repository only when asked
-            shutil.copy(shot, REPO / "docs" / "img" / "viewer.png")
-
-        page.goto(viewer + "/")
-        page.wait_for_selector("#runs tbody tr")
-        boxes = page.locator("#runs tbody input[type=checkbox]")
-        boxes.nth(1).check()
-        boxes.nth(2).check()
-        page.click("#diffbox a")
-        page.wait_for_selector("table.diff tr.changed, table.diff tr.added, table.diff tr.removed")
-        assert page.evaluate("window.__pwned === undefined") and dialogs == []
-        browser.close()
+    page.goto(viewer + "/")
+    page.wait_for_selector("#runs tbody tr")
+    boxes = page.locator("#runs tbody input[type=checkbox]")
+    boxes.nth(1).check()
+    boxes.nth(2).check()
+    page.click("#diffbox a")
+    page.wait_for_selector("table.diff tr.changed, table.diff tr.added, table.diff tr.removed")
+    assert page.evaluate("window.__pwned === undefined") and dialogs == []
