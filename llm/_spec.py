@@ -81,8 +81,11 @@ def _openai(rest: str, spec: str) -> Model:
     name, at, base_url = rest.rpartition("@")
     if not at or not name or not base_url.startswith(("http://", "https://")):
         raise ValueError(f"model spec {spec!r} must look like 'openai:MODEL@http://host:port/v1'")
-    from openai import AsyncOpenAI
+    from openai import AsyncOpenAI, DefaultAsyncHttpxClient
+    from openai._constants import DEFAULT_CONNECTION_LIMITS
     from pydantic_ai.providers.openai import OpenAIProvider
+
+    from ._http import PerLoopTransport
 
     # The OpenAI client waits 10 minutes per request by default: a server that hangs would hang the
     # agent. Bounded here; 429/5xx are retried with the client's backoff (honouring Retry-After).
@@ -91,6 +94,7 @@ def _openai(rest: str, spec: str) -> Model:
         api_key=os.environ.get("OPENAI_API_KEY") or "not-needed",
         timeout=_env_number("GOALGRAPH_LLM_TIMEOUT", DEFAULT_TIMEOUT_S, low=0.01),
         max_retries=int(_env_number("GOALGRAPH_LLM_RETRIES", DEFAULT_RETRIES, low=0)),
+        http_client=DefaultAsyncHttpxClient(transport=PerLoopTransport(limits=DEFAULT_CONNECTION_LIMITS)),
     )
     return _openai_chat_class()(name, provider=OpenAIProvider(openai_client=client))
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import httpx
 from pydantic import BaseModel, Field
 from pydantic_ai import Agent
@@ -24,6 +26,14 @@ def test_typed_output_over_http(llm_server_url: str) -> None:
     agent = Agent(model(f"openai:local@{llm_server_url}"), output_type=Capital)
     result = agent.run_sync("What is the capital of Italy?", model_settings={"max_tokens": 48})
     assert isinstance(result.output, Capital)
+
+
+def test_one_model_serves_many_event_loops(llm_server_url: str) -> None:
+    # model(spec) is cached per process: its kept-alive connections must not tie it to the first loop.
+    agent = Agent(model(f"openai:local@{llm_server_url}"))
+    replies = [asyncio.run(agent.run("Say hi", model_settings={"max_tokens": 4})).output for _ in range(2)]
+    replies.append(agent.run_sync("Say hi", model_settings={"max_tokens": 4}).output)
+    assert all(isinstance(reply, str) and reply for reply in replies)
 
 
 def test_tool_call_over_http(llm_server_url: str) -> None:
