@@ -16,6 +16,8 @@ from typing import Any
 import typer
 from rich.console import Console
 
+from goalgraph.evals import with_harness_options
+
 __all__ = ["app", "main"]
 
 app = typer.Typer(
@@ -81,10 +83,14 @@ for _name, _module in _GROUPS.items():
     if _mod is not None:
         app.add_typer(_mod.app, name=_name)
 
+# 4KAgent's evaluation is one batch over a few photos, not episodes on the harness.
+_OFF_HARNESS = {"fourk"}
+
 for _name, _module in _EVALS.items():
     _mod = _optional(_module)
     if _mod is not None:
-        eval_app.command(_name)(_mod.command)
+        command = _mod.command if _name in _OFF_HARNESS else with_harness_options(_mod.command)
+        eval_app.command(_name)(command)
 
 for _name, _script in _DEMOS.items():
     if (_EXAMPLES / _script).is_file():

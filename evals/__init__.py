@@ -5,6 +5,7 @@ run_eval(tasks, make_runner, EvalConfig(out=Path("results.json"), metrics=("succ
 # -> results.json {"summary", "by_group", "episodes"} + results.png; --resume skips finished episodes
 """
 
+from ._cli_options import with_harness_options
 from ._harness import EvalConfig, EvalTask, Runner, RunnerFactory, load_results, run_eval, summary_table
 from ._results import Aggregation, check_output, summarize, write_results
 
@@ -19,5 +20,6 @@ __all__ = [
     "run_eval",
     "summarize",
     "summary_table",
+    "with_harness_options",
     "write_results",
 ]

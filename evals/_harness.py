@@ -17,6 +17,7 @@ from rich.table import Table
 
 from goalgraph.traces import SpanKind, set_output, start_span
 
+from ._cli_options import apply_harness_options
 from ._results import Aggregation, EpisodeLog, check_output, results_document, write_results
 
 __all__ = ["EvalConfig", "EvalTask", "Runner", "RunnerFactory", "run_eval"]
@@ -125,6 +126,7 @@ def run_eval(tasks: Sequence[EvalTask], factory: RunnerFactory, config: EvalConf
     rewritten atomically after each, so a killed run loses at most the episodes in flight; run again
     with ``resume=True`` to finish only what is missing.
     """
+    config = apply_harness_options(config)
     check_output(config.out)
     console = Console(stderr=True, quiet=config.quiet)
     log = EpisodeLog.open(config.out, resume=config.resume)
