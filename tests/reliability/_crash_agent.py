@@ -131,7 +131,9 @@ def main() -> None:
         else (initial_state(Trip(city="Lisbon")) if KIND == "goap" else {"trip": Trip(city="Lisbon")})
     )
     with traces.agent_run(f"trip-{KIND}-{MODE}"):
-        final = graph.invoke(start, THREAD)
+        # "sync": each step's checkpoint is on disk before the next step starts. LangGraph's default
+        # ("async") writes it in the background, so a kill right after a side effect can repeat it.
+        final = graph.invoke(start, THREAD, durability="sync")
     confirmation = (
         outcome(final).get(Confirmation)
         if KIND == "goap"
