@@ -205,8 +205,39 @@ FRAMEWORK_ROWS = [
     ),
 ]
 
-MARKERS = {
-    ROOT / "README.md": ("results", AGENT_ROWS + FRAMEWORK_ROWS),
+#: Scale-out runs (`benchmarks/scale_bench.py`), one per workload, and the rows of their table.
+SCALE_FILES = {
+    "scale_bench.json": "scripted model + BM25 tool",
+    "scale_bench_served.json": "embedded model, served",
+}
+SCALE_RUNS = {
+    "asyncio_1": "asyncio, 1 in flight",
+    "asyncio_2": "asyncio, 2 in flight",
+    "asyncio_4": "asyncio, 4 in flight",
+    "ray_2_workers": "Ray, 2 workers",
+}
+
+
+def scale_table(published: Path) -> str:
+    """Episodes per minute per backend and workload, and the speed-up over one episode at a time."""
+    lines = ["| workload | backend | episodes/min | vs 1 in flight |", "|---|---|---|---|"]
+    for file, workload in SCALE_FILES.items():
+        path = published / file
+        if not path.is_file():
+            lines.append(f"| {workload} | not measured yet | | |")
+            continue
+        document = json.loads(path.read_text(encoding="utf-8"))
+        for run, label in SCALE_RUNS.items():
+            rate = _get(document, "summary", run)
+            speedup = _get(document, "summary", f"{run}_speedup_vs_asyncio_1")
+            lines.append(f"| {workload} | {label} | {_num(rate, '{:.1f}')} | ×{_num(speedup, '{:.2f}')} |")
+    return "\n".join(lines)
+
+
+#: Each generated page: its marker name and how its block is made from docs/results.
+MARKERS: dict[Path, tuple[str, Callable[[Path], str]]] = {
+    ROOT / "README.md": ("results", lambda published: table(AGENT_ROWS + FRAMEWORK_ROWS, published)),
+    ROOT / "docs" / "scaling.md": ("scale", scale_table),
 }
 
 
@@ -248,8 +279,8 @@ def replace_block(text: str, name: str, body: str) -> str:
 def rendered(published: Path = PUBLISHED) -> dict[Path, str]:
     """Each page with its generated block filled from `published`."""
     pages = {}
-    for page, (name, rows) in MARKERS.items():
-        pages[page] = replace_block(page.read_text(encoding="utf-8"), name, table(rows, published))
+    for page, (name, make) in MARKERS.items():
+        pages[page] = replace_block(page.read_text(encoding="utf-8"), name, make(published))
     return pages
 
 
@@ -263,11 +294,11 @@ def main() -> int:
             print(f"error: --results {args.results} is not a directory", file=sys.stderr)
             return 2
         PUBLISHED.mkdir(parents=True, exist_ok=True)
-        for row in AGENT_ROWS + FRAMEWORK_ROWS:
-            source = args.results / row.file
+        for file in [row.file for row in AGENT_ROWS + FRAMEWORK_ROWS] + list(SCALE_FILES):
+            source = args.results / file
             if source.is_file():
                 document = json.loads(source.read_text(encoding="utf-8"))
-                (PUBLISHED / row.file).write_text(
+                (PUBLISHED / file).write_text(
                     json.dumps(trimmed(document), indent=1) + "\n", encoding="utf-8"
                 )
     stale = []

@@ -40,3 +40,17 @@ def test_table_reads_published_summaries(tmp_path: Path) -> None:
         "summary": {"a": 1},
         "budget": 2048,
     }
+
+
+def test_scaling_table_reads_the_scale_benchmark(tmp_path: Path) -> None:
+    publish = _publish()
+    summary = {
+        "asyncio_1": 10.0,
+        "asyncio_2": 19.5,
+        "ray_2_workers": 18.0,
+        "asyncio_2_speedup_vs_asyncio_1": 1.95,
+    }
+    (tmp_path / "scale_bench.json").write_text(json.dumps({"summary": summary}))
+    rows = publish.scale_table(tmp_path).splitlines()
+    assert "| scripted model + BM25 tool | asyncio, 2 in flight | 19.5 | ×1.95 |" in rows
+    assert "| embedded model, served | not measured yet | | |" in rows
