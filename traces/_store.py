@@ -70,26 +70,29 @@ _COLUMNS = (
 _PLACEHOLDERS = ", ".join("?" * len(_COLUMNS.split(", ")))
 _UPDATE = ", ".join(f"{c} = excluded.{c}" for c in _COLUMNS.split(", ")[1:])
 
+# Group first, then look the root and agent up once per trace: a subquery per span row made each batch
+# cost O(spans in the trace), so a long run's writes slowed down as it grew.
 _AGGREGATE = """
 INSERT INTO traces (trace_id, root_span_id, name, agent, start_ns, end_ns, status, span_count, error_count,
                     running_count, input_tokens, output_tokens)
-SELECT s.trace_id, root.span_id, root.name,
-       (SELECT a.agent FROM spans a WHERE a.trace_id = s.trace_id AND a.agent IS NOT NULL
+SELECT g.trace_id, root.span_id, root.name,
+       (SELECT a.agent FROM spans a WHERE a.trace_id = g.trace_id AND a.agent IS NOT NULL
         ORDER BY a.start_ns LIMIT 1),
-       MIN(s.start_ns),
-       CASE WHEN root.span_id IS NOT NULL THEN root.end_ns ELSE MAX(s.end_ns) END,
+       g.start_ns,
+       CASE WHEN root.span_id IS NOT NULL THEN root.end_ns ELSE g.max_end END,
        CASE WHEN root.status = 'RUNNING' THEN 'RUNNING'
             WHEN root.status = 'ERROR' THEN 'ERROR'
-            WHEN root.span_id IS NULL AND SUM(s.status = 'RUNNING') > 0 THEN 'RUNNING'
-            WHEN root.span_id IS NULL AND SUM(s.status = 'ERROR') > 0 THEN 'ERROR'
+            WHEN root.span_id IS NULL AND g.running > 0 THEN 'RUNNING'
+            WHEN root.span_id IS NULL AND g.errors > 0 THEN 'ERROR'
             ELSE 'OK' END,
-       COUNT(*), SUM(s.status = 'ERROR'), SUM(s.status = 'RUNNING'),
-       COALESCE(SUM(s.input_tokens), 0), COALESCE(SUM(s.output_tokens), 0)
-FROM spans s
-LEFT JOIN spans root ON root.id = (SELECT r.id FROM spans r WHERE r.trace_id = s.trace_id AND r.parent_id IS NULL
+       g.n, g.errors, g.running, g.input_tokens, g.output_tokens
+FROM (SELECT trace_id, MIN(start_ns) AS start_ns, MAX(end_ns) AS max_end, COUNT(*) AS n,
+             SUM(status = 'ERROR') AS errors, SUM(status = 'RUNNING') AS running,
+             COALESCE(SUM(input_tokens), 0) AS input_tokens, COALESCE(SUM(output_tokens), 0) AS output_tokens
+      FROM spans WHERE trace_id IN ({marks}) GROUP BY trace_id) g
+LEFT JOIN spans root ON root.id = (SELECT r.id FROM spans r WHERE r.trace_id = g.trace_id AND r.parent_id IS NULL
                                    ORDER BY r.start_ns LIMIT 1)
-WHERE s.trace_id IN ({marks})
-GROUP BY s.trace_id
+WHERE true
 ON CONFLICT(trace_id) DO UPDATE SET root_span_id = excluded.root_span_id, name = excluded.name,
     agent = excluded.agent, start_ns = excluded.start_ns, end_ns = excluded.end_ns, status = excluded.status,
     span_count = excluded.span_count, error_count = excluded.error_count, running_count = excluded.running_count,
