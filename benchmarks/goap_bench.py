@@ -199,6 +199,60 @@ def typed_domain(n_tools: int, seed: int) -> tuple[list[Tool[Any, Any]], Any, Bl
     return tools, types[-1], Blackboard([types[0]()])
 
 
+def _by_size(rows: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], int]:
+    """Per (family, size): instances solved by both, cost agreement, median times and their ratio."""
+    sizes: list[dict[str, Any]] = []
+    mismatches = 0
+    for family, size in dict.fromkeys((r["family"], r["size"]) for r in rows):
+        sized = [r for r in rows if r["family"] == family and r["size"] == size]
+        both = [r for r in sized if r["goalgraph_s"] is not None and r["pyperplan_s"] is not None]
+        bad = [r for r in both if abs(r["goalgraph_cost"] - r["pyperplan_cost"]) > 1e-9]
+        mismatches += len(bad)
+        entry: dict[str, Any] = {
+            "family": family,
+            "size": size,
+            "instances": len(sized),
+            "both_solved": len(both),
+            "goalgraph_solved": sum(r["goalgraph_s"] is not None for r in sized),
+            "costs_equal": not bad,
+        }
+        if both:
+            entry["goalgraph_median_s"] = statistics.median(r["goalgraph_s"] for r in both)
+            entry["pyperplan_median_s"] = statistics.median(r["pyperplan_s"] for r in both)
+            entry["ratio"] = entry["goalgraph_median_s"] / entry["pyperplan_median_s"]
+        sizes.append(entry)
+    return sizes, mismatches
+
+
+def _typed200() -> tuple[float, int | None]:
+    """Median planning time (ms) of a generated 200-action typed domain, and its plan length."""
+    tools, target, board = typed_domain(200, 0)
+    times = []
+    for _ in range(21):
+        started = time.perf_counter()
+        result = plan(tools, target, board)
+        times.append((time.perf_counter() - started) * 1000)
+    typed_ms = statistics.median(times)
+    return typed_ms, len(result.steps) if isinstance(result, Plan) else None
+
+
+def _document(rows: list[dict[str, Any]], typed: tuple[float, int | None], heuristic: str) -> dict[str, Any]:
+    sizes, mismatches = _by_size(rows)
+    largest: dict[str, float] = {}
+    for entry in sizes:
+        if entry.get("both_solved") == entry["instances"] and "ratio" in entry:
+            largest[entry["family"]] = entry["ratio"]
+    summary = {
+        "time_ratio_largest": max(largest.values()) if largest else None,
+        "time_ratio_largest_by_family": largest,
+        "cost_mismatches": mismatches,
+        "typed200_median_ms": typed[0],
+        "typed200_plan_steps": typed[1],
+        "pyperplan_heuristic": heuristic,
+    }
+    return {"summary": summary, "sizes": sizes, "instances": rows}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", required=True, type=Path, help="JSON file to write")
@@ -215,6 +269,8 @@ def main() -> None:
     suites += [("logistics", int(n), LOGISTICS_DOMAIN, logistics_problem) for n in args.packages.split(",")]
     rows: list[dict[str, Any]] = []
     peer_gave_up: set[str] = set()
+    typed = _typed200()
+    args.out.parent.mkdir(parents=True, exist_ok=True)
     with Progress() as progress:
         bar = progress.add_task("instances", total=len(suites) * args.instances)
         for family, size, domain, make in suites:
@@ -241,49 +297,11 @@ def main() -> None:
             sized = [r for r in rows if r["family"] == family and r["size"] == size]
             if all(r["pyperplan_s"] is None for r in sized):
                 peer_gave_up.add(family)  # a bigger size will not finish either: save the minutes
-    sizes: list[dict[str, Any]] = []
-    mismatches = 0
-    for family, size in dict.fromkeys((r["family"], r["size"]) for r in rows):
-        sized = [r for r in rows if r["family"] == family and r["size"] == size]
-        both = [r for r in sized if r["goalgraph_s"] is not None and r["pyperplan_s"] is not None]
-        bad = [r for r in both if abs(r["goalgraph_cost"] - r["pyperplan_cost"]) > 1e-9]
-        mismatches += len(bad)
-        entry: dict[str, Any] = {
-            "family": family,
-            "size": size,
-            "instances": len(sized),
-            "both_solved": len(both),
-            "goalgraph_solved": sum(r["goalgraph_s"] is not None for r in sized),
-            "costs_equal": not bad,
-        }
-        if both:
-            entry["goalgraph_median_s"] = statistics.median(r["goalgraph_s"] for r in both)
-            entry["pyperplan_median_s"] = statistics.median(r["pyperplan_s"] for r in both)
-            entry["ratio"] = entry["goalgraph_median_s"] / entry["pyperplan_median_s"]
-        sizes.append(entry)
-
-    tools, target, board = typed_domain(200, 0)
-    times = []
-    for _ in range(21):
-        started = time.perf_counter()
-        result = plan(tools, target, board)
-        times.append((time.perf_counter() - started) * 1000)
-    typed_ms = statistics.median(times)
-
-    largest: dict[str, float] = {}
-    for entry in sizes:
-        if entry.get("both_solved") == entry["instances"] and "ratio" in entry:
-            largest[entry["family"]] = entry["ratio"]
-    summary = {
-        "time_ratio_largest": max(largest.values()) if largest else None,
-        "time_ratio_largest_by_family": largest,
-        "cost_mismatches": mismatches,
-        "typed200_median_ms": typed_ms,
-        "typed200_plan_steps": len(result.steps) if isinstance(result, Plan) else None,
-        "pyperplan_heuristic": args.heuristic,
-    }
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps({"summary": summary, "sizes": sizes, "instances": rows}, indent=2))
+            # Written after every size, so a run cut short keeps what it measured.
+            args.out.write_text(json.dumps(_document(rows, typed, args.heuristic), indent=2))
+    document = _document(rows, typed, args.heuristic)
+    summary, sizes = document["summary"], document["sizes"]
+    args.out.write_text(json.dumps(document, indent=2))
     table = Table(title=f"goalgraph vs pyperplan (astar + {args.heuristic})")
     for column in (
         "family",
