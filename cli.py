@@ -16,7 +16,7 @@ from typing import Any
 import typer
 from rich.console import Console
 
-from goalgraph.evals import with_harness_options
+from goalgraph.evals import with_harness_options, with_input_checks
 
 __all__ = ["app", "main"]
 
@@ -89,7 +89,8 @@ _OFF_HARNESS = {"fourk"}
 for _name, _module in _EVALS.items():
     _mod = _optional(_module)
     if _mod is not None:
-        command = _mod.command if _name in _OFF_HARNESS else with_harness_options(_mod.command)
+        command = with_input_checks(_mod.command)
+        command = command if _name in _OFF_HARNESS else with_harness_options(command)
         eval_app.command(_name)(command)
 
 for _name, _script in _DEMOS.items():

@@ -77,7 +77,12 @@ def command(
         return
 
     from goalgraph.agents.fourk.evaluation import EvalConfig, evaluate
+    from goalgraph.evals import check_output
 
+    try:
+        check_output(out)  # before minutes of evaluation, not after
+    except ValueError as error:
+        _fail(str(error))
     names = tuple(p.strip() for p in photos.split(",") if p.strip())
     import skimage.data
 

@@ -185,6 +185,10 @@ def load_profile(name_or_path: str | Path) -> Profile:
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
         return Profile.model_validate(data)
+    except UnicodeDecodeError as error:
+        raise ProfileError(
+            f"{path}: not UTF-8 text (byte at offset {error.start}); save it as UTF-8"
+        ) from None
     except yaml.YAMLError as error:
         raise ProfileError(f"{path}: not valid YAML ({error})") from None
     except ValidationError as error:

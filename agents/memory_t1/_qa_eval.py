@@ -116,6 +116,8 @@ def load_qa(path: Path, limit: int | None = None) -> list[QAItem]:
             except (ValueError, TypeError, AttributeError) as exc:
                 raise ValueError(f"{where}: {exc}") from exc
             items.append(QAItem(row, sessions, asked, window, key=f"{row['question_id']}@{n}"))
+    if not items:
+        raise ValueError(f"{path}: no questions in the file")
     # Ids stay plain where the file has them once (stable across files that differ elsewhere).
     counts = Counter(str(i.row["question_id"]) for i in items)
     items = [

@@ -105,6 +105,8 @@ def load_ranges(path: Path) -> list[RangeItem]:
             except ValueError as exc:
                 raise ValueError(f"{where}: field 'time_range': {exc}") from exc
             items.append(RangeItem(str(row["question_id"]), str(row["question"]), start, end, key=f"@{n}"))
+    if not items:
+        raise ValueError(f"{path}: no questions with a time_range in the file")
     # Episode ids: the question_id, with "@LINE" only where the file repeats it (qa.jsonl does).
     counts = Counter(i.question_id for i in items)
     return [

@@ -132,6 +132,22 @@ def _probe_size(file: Path) -> tuple[int, int] | None:
         return None
 
 
+def _check_complete(file: Path) -> None:
+    """Refuse a JPEG without its end marker or a PNG without its IEND chunk: a cut-off download.
+
+    OpenCV decodes what it can of a truncated file and returns it without a word (the missing rows
+    grey), which would then be restored and scored as if it were the picture.
+    """
+    with file.open("rb") as handle:
+        head = handle.read(8)
+        handle.seek(max(0, file.stat().st_size - 4096))
+        tail = handle.read()
+    if head.startswith(b"\xff\xd8") and b"\xff\xd9" not in tail:
+        raise ImageError(f"{file}: truncated JPEG (no end-of-image marker); the file is incomplete")
+    if head.startswith(b"\x89PNG\r\n\x1a\n") and b"IEND" not in tail:
+        raise ImageError(f"{file}: truncated PNG (no IEND chunk); the file is incomplete")
+
+
 def load_image(path: str | os.PathLike[str]) -> Image:
     """Read an image file into the cache; unreadable, empty or oversized files raise `ImageError`.
 
@@ -147,6 +163,7 @@ def load_image(path: str | os.PathLike[str]) -> Image:
         raise ImageError(f"{file}: not a file")
     if file.stat().st_size == 0:
         raise ImageError(f"{file}: file is empty (0 bytes)")
+    _check_complete(file)
     size = _probe_size(file)
     if size is not None and max(size) > MAX_SIDE:
         raise _too_large(file, *size)

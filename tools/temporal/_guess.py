@@ -92,5 +92,9 @@ def resolve_guess(guess: WindowGuess, question: str, asked_at: datetime | None =
             "month": relativedelta(months=guess.periods_ago),
             "year": relativedelta(years=guess.periods_ago),
         }[guess.unit]
-        return _unit_window(asked_at - shift, guess.unit, "llm")
+        try:
+            start = asked_at - shift
+        except (OverflowError, ValueError):  # stepped back past year 1
+            return None
+        return _unit_window(start, guess.unit, "llm")
     return None

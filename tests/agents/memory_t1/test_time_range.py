@@ -217,7 +217,8 @@ def test_annotation_rules(tmp_path: Path) -> None:
 
 def test_bad_out_exits_2(tmp_path: Path) -> None:
     data = tmp_path / "r.jsonl"
-    data.write_text(json.dumps({"question_id": "a", "question": "q", "time_range": None}) + "\n")
+    row = {"question_id": "a", "question": "q", "time_range": {"start": "unknown", "end": "unknown"}}
+    data.write_text(json.dumps(row) + "\n")
     res = CliRunner().invoke(_app(), ["--data", str(data), "--out", str(tmp_path)])
     assert res.exit_code == 2 and "is a directory" in res.output
     res = CliRunner().invoke(_app(), ["--data", str(data), "--out", str(tmp_path / "o.json"), "--model", "x"])
