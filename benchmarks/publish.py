@@ -62,10 +62,11 @@ class Row:
 AGENT_ROWS = [
     Row(
         "fourk_bench.json",
-        "4KAgent (ExpSR-s4-F)",
+        "4KAgent",
         "degraded scikit-image photos, ×4: PSNR-Y dB / NIQE",
         lambda d: (
-            f"{_num(_get(d, 'summary', 'fourk_fidelity', 'psnr'), '{:.2f}')} dB; NIQE (perception profile) "
+            f"GenSR-s4-F {_num(_get(d, 'summary', 'fourk_fidelity', 'psnr'), '{:.2f}')} dB, ExpSR-s4-F "
+            f"{_num(_get(d, 'summary', 'ExpSR-s4-F', 'psnr'), '{:.2f}')} dB; NIQE (perception profile) "
             f"{_num(_get(d, 'summary', 'fourk_perception', 'niqe'), '{:.2f}')}"
         ),
         lambda d: (
