@@ -143,9 +143,9 @@ def _check_complete(file: Path) -> None:
         handle.seek(max(0, file.stat().st_size - 4096))
         tail = handle.read()
     if head.startswith(b"\xff\xd8") and b"\xff\xd9" not in tail:
-        raise ImageError(f"{file}: truncated JPEG (no end-of-image marker); the file is incomplete")
+        raise ImageError(f"{file}: not a readable image: truncated JPEG (no end-of-image marker)")
     if head.startswith(b"\x89PNG\r\n\x1a\n") and b"IEND" not in tail:
-        raise ImageError(f"{file}: truncated PNG (no IEND chunk); the file is incomplete")
+        raise ImageError(f"{file}: not a readable image: truncated PNG (no IEND chunk)")
 
 
 def load_image(path: str | os.PathLike[str]) -> Image:
