@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import abc
 import hashlib
 import importlib.util
 import os
@@ -34,7 +35,7 @@ def _normalise(vectors: np.ndarray) -> np.ndarray:
     return vectors / norms
 
 
-class Embedder:
+class Embedder(abc.ABC):
     """Base embedder: subclasses implement `_embed_raw`; this adds batching, an LRU cache and a span.
 
     `embed(texts)` returns an `(n, dim)` float32 array of unit vectors. Identical texts are embedded once
@@ -58,8 +59,9 @@ class Embedder:
             self._dim = int(self.embed(["dimension probe"]).shape[1])
         return self._dim
 
+    @abc.abstractmethod
     def _embed_raw(self, texts: list[str]) -> np.ndarray:
-        raise NotImplementedError
+        """Embed a batch without caching or normalising (each backend's own call)."""
 
     def embed(self, texts: Sequence[str]) -> np.ndarray:
         """Embed `texts` into an `(n, dim)` float32 array of unit vectors."""
