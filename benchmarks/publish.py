@@ -181,7 +181,10 @@ FRAMEWORK_ROWS = [
             f"{_num(_get(d, 'summary', 'cost_mismatches'), '{:.0f}')} mismatches; typed-200 "
             f"{_num(_get(d, 'summary', 'typed200_median_ms'), '{:.1f}')} ms"
         ),
-        lambda d: "pyperplan A* (same ground task)",
+        lambda d: (
+            f"pyperplan A* + {_get(d, 'summary', 'pyperplan_heuristic') or '?'} (same ground task; "
+            f"goalgraph: {_get(d, 'summary', 'goalgraph_heuristic') or 'hmax'})"
+        ),
     ),
     Row(
         "memory_bench.json",

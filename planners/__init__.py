@@ -16,8 +16,8 @@ Vocabulary
 - `Goal`: conditions plus a value; with several goals the plan maximising value − cost is chosen.
 - `plan(...)` / `AStarPlanner` → `Plan` (prints as a table that says why each step is there) or
   `NoPlan` (falsy: each goal condition no action can produce, the nearest state reached, the effort).
-  A* uses the admissible, consistent h_max heuristic over bitset states (see `_astar.py` for the proof
-  sketch), deterministic tie-breaking, and a `SearchBudget`.
+  A* uses an admissible heuristic over bitset states — LM-cut by default, h_max on request
+  (`heuristic=`; proofs in `_heuristics.py`) — deterministic tie-breaking, and a `SearchBudget`.
 - `build_executor(tools, goal, budget=Budget(...), checkpointer=...)` → compiled LangGraph graph;
   `outcome(final_state)` → `Done` / `Stuck`. A failing tool is blacklisted for the next round; a tool
   raising `Replan` asks for a new plan; every round is a CHAIN span ``plan`` and every action a CHAIN
@@ -26,7 +26,7 @@ Vocabulary
 
 from ._astar import AStarPlanner, PlanningProblem, plan
 from ._executor import ExecutorState, build_executor, initial_state
-from ._model import Action, Goal, SearchBudget, parse_conditions
+from ._model import Action, Goal, HeuristicName, SearchBudget, parse_conditions
 from ._plan import MissingCondition, NearestState, NoPlan, Plan, PlanStep, explain
 from ._results import Budget, Done, Event, Replan, Stuck, outcome
 from ._state import Blackboard, Condition, Predicate, WorldState, condition_of
@@ -41,6 +41,7 @@ __all__ = [
     "Event",
     "ExecutorState",
     "Goal",
+    "HeuristicName",
     "MissingCondition",
     "NearestState",
     "NoPlan",

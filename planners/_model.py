@@ -4,15 +4,18 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 from goalgraph.tools import Tool, type_condition
 
 from ._state import Condition, WorldState
 
-__all__ = ["Action", "Goal", "SearchBudget", "parse_conditions"]
+__all__ = ["Action", "Goal", "HeuristicName", "SearchBudget", "parse_conditions"]
 
 ActionCost = float | Callable[[WorldState], float]
+
+HeuristicName = Literal["lmcut", "hmax"]
+"""A*'s admissible heuristic: ``"lmcut"`` (the default; far fewer states) or ``"hmax"`` (cheaper per state)."""
 
 
 def _wanted(value: bool) -> Condition:
