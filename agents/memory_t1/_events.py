@@ -105,7 +105,7 @@ class UtteranceIndex:
 
 def event_day(u: Utterance) -> TimeWindow | None:
     """The short window (a day, a weekend) the utterance's own words date its event to, if any."""
-    w = parse_window(u.text, asked_at=u.time)
+    w = parse_window(u.text, asked_at=u.time, complete_years=False)  # "on July 10" may be a plan
     if w.start is None or w.start > u.time:
         return None
     if w.end is None:  # an open end is "today"/"tonight" (kept) or "since 2019" (not a day)

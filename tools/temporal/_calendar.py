@@ -9,7 +9,7 @@ from dateutil.relativedelta import TH, relativedelta
 
 from ._window import TimeWindow
 
-__all__ = ["early_late", "holiday", "month_mentions", "month_number"]
+__all__ = ["HOLIDAY", "HOLIDAY_IN_YEAR", "early_late", "holiday", "month_mentions", "month_number"]
 
 _MONTH_NUM = {
     name: i
@@ -46,13 +46,22 @@ _FIXED = {
     "fourth of july": (7, 4),
     "the fourth of july": (7, 4),
 }
-HOLIDAY = re.compile(
+_HOLIDAY_NAME = (
     r"\b(?P<h>new year['’]s (?:day|eve)|christmas(?: eve| day)?|halloween|valentine['’]s day|"
-    r"independence day|(?:the )?fourth of july|thanksgiving(?: day)?)\s*,?\s*(?:of\s+|in\s+)?"
+    r"independence day|(?:the )?fourth of july|thanksgiving(?: day)?)"
+)
+HOLIDAY = re.compile(
+    _HOLIDAY_NAME + r"\s*,?\s*(?:of\s+|in\s+)?"
     r"(?P<yr>(?:19|20)\d\d)\b",
     re.I,
 )
 
+# A holiday, then a bare year later in the same sentence ("the Halloween costume she wore in 2021").
+HOLIDAY_IN_YEAR = re.compile(
+    _HOLIDAY_NAME + r"\b[^.?!\n\d]*?"
+    r"\b(?:in|during)\s+(?P<yr>(?:19|20)\d\d)\b(?![-/]\d)",
+    re.I,
+)
 
 # A month named in running text: full names, abbreviations only before a day ("Jan 5", "Sept. 3"), and
 # "may" only as a date ("May 3", "in May", "of May") since it is far more often the verb.

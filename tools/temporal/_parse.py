@@ -12,15 +12,14 @@ from datetime import datetime, timedelta
 
 from dateutil.relativedelta import relativedelta
 
-from ._calendar import HOLIDAY, early_late, holiday, month_number
+from ._calendar import HOLIDAY, HOLIDAY_IN_YEAR, early_late, holiday, month_number
+from ._relative import relative_window, with_years
+from ._units import MONTHS, NUM, UNIT, day_bounds, number, shift
 from ._window import TimeWindow
 
 __all__ = ["parse_point", "parse_window"]
 
-_MONTHS = (
-    "january|february|march|april|may|june|july|august|september|october|november|december|"
-    "jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec"
-)
+_MONTHS = MONTHS
 _DAY = r"\d{1,2}(?:st|nd|rd|th)?"
 _YEAR = r"\d{4}"
 _DATE = (
@@ -32,36 +31,6 @@ _TIME = (
     r"(?:(?P<h>\d{1,2}):(?P<mi>\d{2})(?::(?P<s>\d{2}))?\s*(?P<ap>[ap]\.?\s?m\.?)?"
     r"|(?P<h2>\d{1,2})\s*(?P<ap2>[ap]\.?\s?m\.?)|(?P<word>midnight|noon))"
 )
-_UNITS = {
-    "minute": "minutes",
-    "hour": "hours",
-    "day": "days",
-    "week": "weeks",
-    "month": "months",
-    "year": "years",
-}
-_NUM_WORDS = {
-    "a": 1,
-    "an": 1,
-    "one": 1,
-    "two": 2,
-    "three": 3,
-    "four": 4,
-    "five": 5,
-    "six": 6,
-    "seven": 7,
-    "eight": 8,
-    "nine": 9,
-    "ten": 10,
-    "eleven": 11,
-    "twelve": 12,
-    "a couple of": 2,
-    "a few": 3,
-    "several": 3,
-}
-_NUM = r"(?:\d+|a couple of|a few|several|an?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)"
-_UNIT = r"(?P<unit>minute|hour|day|week|month|year)s?"
-_WEEKDAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
 
 
 def _named(pattern: str, prefix: str) -> str:
@@ -143,10 +112,10 @@ _BETWEEN_TO_TIME = re.compile(
     rf"\b(?:between|from)\s+{_P1},?\s+(?:and|to|until|through)\s+(?:at\s+)?{_named(_TIME, 'yt')}", re.I
 )
 _SPAN = re.compile(
-    rf"\b(?:in|within)\s+(?P<art>just|the)?\s*(?P<n>{_NUM})\s+{_UNIT}\s+(?P<dir>after|before)\s+{_P1}", re.I
+    rf"\b(?:in|within)\s+(?P<art>just|the)?\s*(?P<n>{NUM})\s+{UNIT}\s+(?P<dir>after|before)\s+{_P1}", re.I
 )
 _POINT_SHIFT = re.compile(
-    rf"\b(?:just|exactly)\s+(?P<n>{_NUM})\s+{_UNIT}\s+(?P<dir>after|before)\s+{_P1}", re.I
+    rf"\b(?:just|exactly)\s+(?P<n>{NUM})\s+{UNIT}\s+(?P<dir>after|before)\s+{_P1}", re.I
 )
 _PART_OF_DAY = re.compile(
     rf"\b(?:the\s+)?(?P<part>early morning|late morning|morning|afternoon|early evening|late evening|evening|night)"
@@ -173,29 +142,12 @@ _ON_DAY_TIMES = re.compile(
     rf"\bon\s+{_named(_DATE, 'z')},?\s+(?:between|from)\s+{_named(_TIME, 'xt')}\s+(?:and|to|until)\s+{_named(_TIME, 'yt')}",
     re.I,
 )
+_BEFORE = re.compile(r"\b(?:before|since|until)\b", re.I)
 _LONE_DATE = re.compile(_named(_DATE, "z"), re.I)
 _MONTH_YEAR = re.compile(
     rf"\b(?P<pre>in|during|of)\s+(?:(?:his|her|their|the|a|an)\s+)?(?P<mon>{_MONTHS})\s+(?P<yr>{_YEAR})\b",
     re.I,
 )
-_AGO = re.compile(rf"\b(?P<n>{_NUM})\s+{_UNIT}\s+ago\b", re.I)
-_LAST_WEEKDAY = re.compile(rf"\blast\s+(?P<wd>{'|'.join(_WEEKDAYS)})\b", re.I)
-_LAST_UNIT = re.compile(r"\blast\s+(?P<unit>week|month|year)\b", re.I)
-_DAY_WORD = re.compile(r"\b(?P<w>yesterday|today|tonight|this morning|this evening)\b", re.I)
-
-
-def _number(text: str) -> int:
-    text = text.lower()
-    return int(text) if text.isdigit() else _NUM_WORDS[text]
-
-
-def _shift(moment: datetime, n: int, unit: str) -> relativedelta:
-    return relativedelta(**{_UNITS[unit.lower()]: n})  # type: ignore[arg-type]
-
-
-def _day_bounds(day: datetime) -> tuple[datetime, datetime]:
-    start = day.replace(hour=0, minute=0, second=0, microsecond=0)
-    return start, start.replace(hour=23, minute=59, second=59)
 
 
 def parse_point(text: str, *, end: bool = False) -> datetime | None:
@@ -235,7 +187,7 @@ def _absolute(text: str) -> TimeWindow | None:
     if m:
         anchor = _point(m, "a", end=False)
         if anchor:
-            delta = _shift(anchor, _number(m["n"]), m["unit"])
+            delta = shift(number(m["n"]), m["unit"])
             by_day = m["unit"].lower() in ("day", "week")
             at_midnight = (anchor.hour, anchor.minute) == (0, 0)
             if m["dir"].lower() == "after":
@@ -256,9 +208,9 @@ def _absolute(text: str) -> TimeWindow | None:
         anchor = _point(m, "a", end=False)
         if anchor:
             sign = 1 if m["dir"].lower() == "after" else -1
-            moment = anchor + sign * _shift(anchor, _number(m["n"]), m["unit"])
+            moment = anchor + sign * shift(number(m["n"]), m["unit"])
             if (anchor.hour, anchor.minute) == (0, 0):
-                s, e = _day_bounds(moment)
+                s, e = day_bounds(moment)
                 return TimeWindow(start=s, end=e, source="point_shift")
             return TimeWindow(start=moment, end=moment, source="point_shift")
     m = _PART_OF_DAY.search(text)
@@ -271,7 +223,7 @@ def _absolute(text: str) -> TimeWindow | None:
                 end=day.replace(hour=hi - 1, minute=59, second=59),
                 source="part_of_day",
             )
-    m = _EARLY_LATE.search(text)
+    m = None if anchored else _EARLY_LATE.search(text)
     if m:
         return early_late(m["el"].lower(), m["mon"], int(m["yr"]))
     m = _AFTER.search(text)
@@ -293,71 +245,24 @@ def _absolute(text: str) -> TimeWindow | None:
         first = datetime(int(m["yr"]), month_number(m["mon"]), 1)
         last = first + relativedelta(months=1) - timedelta(seconds=1)
         return TimeWindow(start=first, end=last, source="month")
+    # "the third Halloween costume she wore in 2021": a holiday dated by a year later in its sentence.
+    m = None if anchored or _BEFORE.search(text) else HOLIDAY_IN_YEAR.search(text)
+    if m:
+        return holiday(m)
     # A bare year ("the third photo in 2022") is annotated as often open as closed: left to the LLM fallback.
     m = _ON.search(text)
     if m:
         start = _point(m, "a", end=False)
         if start is not None and _time_of(m, "a") is None:
-            s, e = _day_bounds(start)
+            s, e = day_bounds(start)
             return TimeWindow(start=s, end=e, source="on_day")
     # A single full date with no other cue ("during the early hours of January 3, 2024") names that day.
     dates = list(_LONE_DATE.finditer(text))
     if len(dates) == 1:
         day = _date_of(dates[0], "z")
         if day is not None:
-            s, e = _day_bounds(day)
+            s, e = day_bounds(day)
             return TimeWindow(start=s, end=e, source="date")
-    return None
-
-
-def _relative(text: str, asked_at: datetime) -> TimeWindow | None:
-    m = _AGO.search(text)
-    if m:
-        unit = m["unit"].lower()
-        moment = asked_at - _shift(asked_at, _number(m["n"]), unit)
-        if unit in ("minute", "hour"):
-            return TimeWindow(start=moment, end=moment, source="ago")
-        if unit in ("day", "week"):
-            s, e = _day_bounds(moment)
-            return TimeWindow(
-                start=s,
-                end=e if unit == "day" else s + timedelta(days=7) - timedelta(seconds=1),
-                source="ago",
-            )
-        first = moment.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
-        if unit == "year":
-            first = first.replace(month=1)
-            return TimeWindow(
-                start=first, end=first + relativedelta(years=1) - timedelta(seconds=1), source="ago"
-            )
-        return TimeWindow(
-            start=first, end=first + relativedelta(months=1) - timedelta(seconds=1), source="ago"
-        )
-    m = _LAST_WEEKDAY.search(text)
-    if m:
-        target = _WEEKDAYS.index(m["wd"].lower())
-        back = (asked_at.weekday() - target) % 7 or 7
-        s, e = _day_bounds(asked_at - timedelta(days=back))
-        return TimeWindow(start=s, end=e, source="last_weekday")
-    m = _LAST_UNIT.search(text)
-    if m:
-        unit = m["unit"].lower()
-        today, _ = _day_bounds(asked_at)
-        if unit == "week":
-            monday = today - timedelta(days=today.weekday() + 7)
-            return TimeWindow(start=monday, end=monday + timedelta(days=7, seconds=-1), source="last_week")
-        if unit == "month":
-            first = today.replace(day=1) - relativedelta(months=1)
-            return TimeWindow(
-                start=first, end=first + relativedelta(months=1, seconds=-1), source="last_month"
-            )
-        first = today.replace(month=1, day=1) - relativedelta(years=1)
-        return TimeWindow(start=first, end=first + relativedelta(years=1, seconds=-1), source="last_year")
-    m = _DAY_WORD.search(text)
-    if m:
-        day = asked_at - timedelta(days=1) if m["w"].lower() == "yesterday" else asked_at
-        s, e = _day_bounds(day)
-        return TimeWindow(start=s, end=e, source="day_word")
     return None
 
 
@@ -374,24 +279,29 @@ def _stem(question: str) -> str:
     return "\n".join(lines)
 
 
-def _find(text: str, asked_at: datetime | None) -> TimeWindow | None:
-    window = _absolute(text)
-    if window is None and asked_at is not None:
-        window = _relative(text, asked_at)
-    return window
+def _find(text: str, asked_at: datetime | None, complete_years: bool) -> TimeWindow | None:
+    if asked_at is None:
+        return _absolute(text)
+    completed = with_years(text, asked_at) if complete_years else text
+    return _absolute(completed) or relative_window(text, asked_at)
 
 
-def parse_window(question: str, asked_at: datetime | None = None) -> TimeWindow:
+def parse_window(
+    question: str, asked_at: datetime | None = None, *, complete_years: bool = True
+) -> TimeWindow:
     """The window ``question`` asks about; open bounds where it names none.
 
     Absolute expressions win over relative ones; relative ones ("last Friday", "two months ago")
     need ``asked_at`` and yield an open window without it. An end at or after ``asked_at`` is open.
+    With ``complete_years`` a date or month without a year ("on January 10", "in July") gets the latest
+    year not after ``asked_at`` — right for questions about the past; a speaker's "on July 10" may be a
+    plan, so dating utterances turns it off.
     """
     stem = _stem(question)
     condition = _CONDITION.match(stem)
-    window = _find(stem[condition.end() :], asked_at) if condition else None
+    window = _find(stem[condition.end() :], asked_at, complete_years) if condition else None
     if window is None:
-        window = _find(stem, asked_at)
+        window = _find(stem, asked_at, complete_years)
     if window is None:
         return TimeWindow(source="none")
     if asked_at is not None and window.end is not None and window.end >= asked_at:
