@@ -27,20 +27,20 @@ from __future__ import annotations
 import heapq
 import time
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Literal
 
 from goalgraph.tools import Tool
 
+from ._compile import Compiled, Fact, compile_task, relevant
 from ._heuristics import Heuristic, child_bound, make_hmax, make_lmcut
-from ._model import Action, Goal, HeuristicName, SearchBudget, _wanted
+from ._model import Action, Goal, HeuristicName, SearchBudget
 from ._plan import MissingCondition, NearestState, NoPlan, Plan, explain, fmt
-from ._state import Blackboard, Predicate, WorldState, condition_of
+from ._state import Blackboard, Predicate, WorldState
 
 __all__ = ["AStarPlanner", "PlanningProblem", "plan"]
 
 _INF = float("inf")
-_Fact = tuple[str, bool]
 
 
 def _as_action(item: Action | Tool[Any, Any]) -> Action:
@@ -60,106 +60,6 @@ def _as_goals(goals: Goal | type | str | Sequence[Goal | type | str]) -> list[Go
 
 
 @dataclass
-class _Compiled:
-    """One planning round's actions as bit masks (relevance-pruned for one goal)."""
-
-    facts: list[_Fact]
-    bit: dict[_Fact, int]
-    init: int
-    actions: list[Action]
-    costs: list[float]
-    pre: list[int]
-    add: list[int]
-    keep: list[int]
-    all_mask: int = 0
-    reachable: int = 0
-    unit: float | None = None
-    relevant: list[int] = field(default_factory=list)
-
-    def reachable_fact(self, fact: _Fact, state: WorldState | None = None) -> bool:
-        """Whether `fact` holds now or can be made to hold. A fact that no usable action or goal mentions
-        (say, only a blacklisted action's precondition) has no bit: then only `state` can tell."""
-        index = self.bit.get(fact)
-        if index is None:
-            return state is not None and state[fact[0]] is condition_of(fact[1])
-        return bool(self.reachable >> index & 1)
-
-    def mask(self, conditions: Mapping[str, bool]) -> int:
-        m = 0
-        for c, v in conditions.items():
-            m |= 1 << self.bit[(c, v)]
-        return m
-
-
-def _compile(actions: Sequence[Action], goals: Sequence[Goal], state: WorldState) -> _Compiled:
-    facts_set: set[_Fact] = set()
-    for a in actions:
-        facts_set.update(a.pre.items())
-    for g in goals:
-        facts_set.update(g.conditions.items())
-    facts = sorted(facts_set)
-    bit = {f: i for i, f in enumerate(facts)}
-    init = 0
-    for (c, v), i in bit.items():
-        if state[c] is _wanted(v):
-            init |= 1 << i
-    all_mask = (1 << len(facts)) - 1
-    pre, add, keep, costs = [], [], [], []
-    for a in actions:
-        p = ad = de = 0
-        for c, v in a.pre.items():
-            p |= 1 << bit[(c, v)]
-        for c, v in a.effects.items():
-            if (c, v) in bit:
-                ad |= 1 << bit[(c, v)]
-            if (c, not v) in bit:
-                de |= 1 << bit[(c, not v)]
-        pre.append(p)
-        add.append(ad)
-        keep.append(all_mask & ~de)
-        costs.append(a.cost_in(state))
-    compiled = _Compiled(facts, bit, init, list(actions), costs, pre, add, keep, all_mask)
-    compiled.reachable = _relaxed_reach(init, [(pre[i], add[i]) for i in range(len(actions))])
-    distinct = set(costs)
-    compiled.unit = costs[0] if len(distinct) == 1 else None
-    return compiled
-
-
-def _relaxed_reach(init: int, acts: list[tuple[int, int]]) -> int:
-    reached = init
-    pending = acts
-    while True:
-        new = reached
-        rest = []
-        for p, a in pending:
-            if new & p == p:
-                new |= a
-            else:
-                rest.append((p, a))
-        if new == reached:
-            return reached
-        reached, pending = new, rest
-
-
-def _relevant(c: _Compiled, goal_mask: int) -> list[int]:
-    """Indices of actions that can contribute to the goal (backwards, ignoring deletes), applicable in the
-    relaxation, and with an add effect at all."""
-    needed = goal_mask
-    chosen: set[int] = set()
-    candidates = [i for i in range(len(c.actions)) if c.add[i] and c.reachable & c.pre[i] == c.pre[i]]
-    changed = True
-    while changed:
-        changed = False
-        for i in candidates:
-            if i not in chosen and c.add[i] & needed:
-                chosen.add(i)
-                if c.pre[i] & ~needed:
-                    needed |= c.pre[i]
-                    changed = True
-    return sorted(chosen)
-
-
-@dataclass
 class _Result:
     path: list[int] | None
     cost: float
@@ -170,7 +70,7 @@ class _Result:
     out_of_budget: bool
 
 
-def _heuristic(c: _Compiled, idx: list[int], goal: int, choice: HeuristicName) -> Heuristic:
+def _heuristic(c: Compiled, idx: list[int], goal: int, choice: HeuristicName) -> Heuristic:
     relaxed = [(c.pre[i], c.add[i], c.costs[i]) for i in idx]
     if choice == "lmcut":
         return make_lmcut(relaxed, len(c.facts), goal)
@@ -178,7 +78,7 @@ def _heuristic(c: _Compiled, idx: list[int], goal: int, choice: HeuristicName) -
 
 
 def _astar(
-    c: _Compiled,
+    c: Compiled,
     idx: list[int],
     goal: int,
     budget: SearchBudget,
@@ -279,7 +179,7 @@ def _astar(
 
 
 def _missing(
-    c: _Compiled, goal: Goal, state: WorldState, all_actions: Sequence[Action]
+    c: Compiled, goal: Goal, state: WorldState, all_actions: Sequence[Action]
 ) -> list[MissingCondition]:
     out = []
     for cond, value in goal.conditions.items():
@@ -302,15 +202,15 @@ def _missing(
     return out
 
 
-def _root_causes(c: _Compiled, goal: Goal, all_actions: Sequence[Action]) -> list[str]:
+def _root_causes(c: Compiled, goal: Goal, all_actions: Sequence[Action]) -> list[str]:
     """Walk back from the unreachable goal facts through their producers' unreachable preconditions to
     the facts nobody produces."""
-    producers: dict[_Fact, list[Action]] = {}
+    producers: dict[Fact, list[Action]] = {}
     for a in all_actions:
         for fact in a.effects.items():
             producers.setdefault(fact, []).append(a)
     todo = [f for f in goal.conditions.items() if not c.reachable_fact(f)]
-    seen: set[_Fact] = set()
+    seen: set[Fact] = set()
     roots: list[str] = []
     while todo:
         fact = todo.pop(0)
@@ -380,7 +280,7 @@ class AStarPlanner:
         mentioned |= {c for g in goal_list for c in g.conditions}
         world = _world_state(state, mentioned, predicates)
         blacklisted = sorted(banned & set(names))
-        compiled = _compile(usable, goal_list, world)
+        compiled = compile_task(usable, goal_list, world)
 
         best: Plan | None = None
         first_failure: NoPlan | None = None
@@ -394,7 +294,7 @@ class AStarPlanner:
                 if first_failure is None:
                     first_failure = self._unreachable(compiled, goal, world, everything, blacklisted, started)
                 continue
-            idx = _relevant(compiled, goal_mask)
+            idx = relevant(compiled, goal_mask)
             result = _astar(compiled, idx, goal_mask, self.budget, bound, self.heuristic)
             expanded += result.expanded
             if result.path is not None:
@@ -423,7 +323,7 @@ class AStarPlanner:
         assert first_failure is not None
         return first_failure
 
-    def _nearest(self, c: _Compiled, goal: Goal, path: list[int], cost: float, state: int) -> NearestState:
+    def _nearest(self, c: Compiled, goal: Goal, path: list[int], cost: float, state: int) -> NearestState:
         unsatisfied = [
             fmt(cond, v) for cond, v in goal.conditions.items() if not state >> c.bit[(cond, v)] & 1
         ]
@@ -431,7 +331,7 @@ class AStarPlanner:
 
     def _unreachable(
         self,
-        c: _Compiled,
+        c: Compiled,
         goal: Goal,
         world: WorldState,
         everything: list[Action],
@@ -451,7 +351,7 @@ class AStarPlanner:
             small = SearchBudget(
                 max_nodes=min(self.budget.max_nodes, 20_000), max_seconds=min(self.budget.max_seconds, 1.0)
             )
-            result = _astar(c, _relevant(c, mask), mask, small, heuristic=self.heuristic)
+            result = _astar(c, relevant(c, mask), mask, small, heuristic=self.heuristic)
             expanded = result.expanded
             nearest = self._nearest(c, goal, result.nearest_path, result.nearest_cost, result.nearest_state)
         return NoPlan(
