@@ -49,21 +49,28 @@ class AnswerAction(BaseModel):
 class Summary(BaseModel):
     """The summarizer's output: the state a restarted conversation resumes from."""
 
-    facts: list[Annotated[str, Field(max_length=80)]] = Field(
+    # min_length: the grammar then cannot emit "" items (a small model otherwise fills the lists with
+    # empty strings, and the restart message carries nothing).
+    facts: list[Annotated[str, Field(min_length=3, max_length=80)]] = Field(
         max_length=3, description="Verified facts, each found in a search or document."
     )
-    gaps: list[Annotated[str, Field(max_length=60)]] = Field(
+    gaps: list[Annotated[str, Field(min_length=3, max_length=60)]] = Field(
         max_length=2, description="Information still missing to answer the question."
     )
-    next: list[Annotated[str, Field(max_length=60)]] = Field(
+    next: list[Annotated[str, Field(min_length=3, max_length=60)]] = Field(
         max_length=2, description="What to search or read next."
     )
 
     def render(self) -> str:
-        """The summary as text, as it appears in the restart message."""
-        parts = ["Facts: " + ("; ".join(self.facts) or "none")]
-        parts.append("Missing: " + ("; ".join(self.gaps) or "nothing"))
-        parts.append("Next: " + ("; ".join(self.next) or "answer"))
+        """The summary as text, as it appears in the restart message (items without a word left out)."""
+
+        def joined(items: list[str], empty: str) -> str:
+            kept = [i.strip() for i in items if any(ch.isalnum() for ch in i)]
+            return "; ".join(kept) or empty
+
+        parts = ["Facts: " + joined(self.facts, "none")]
+        parts.append("Missing: " + joined(self.gaps, "nothing"))
+        parts.append("Next: " + joined(self.next, "answer"))
         return "\n".join(parts)
 
 

@@ -5,10 +5,18 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
+import pytest
 from pydantic_ai.messages import ModelMessage, ModelResponse, ToolCallPart
 from pydantic_ai.models.function import AgentInfo, FunctionModel
 
-from goalgraph.agents.resum import ReSumConfig, build_react, build_resum, render_context, run_resum
+from goalgraph.agents.resum import (
+    ReSumConfig,
+    Summary,
+    build_react,
+    build_resum,
+    render_context,
+    run_resum,
+)
 from goalgraph.tools.retrieval import HybridIndex, IndexConfig, Passage, RetrievalEngine
 
 CORPUS = [
@@ -245,3 +253,10 @@ def test_visit_extracts_the_evidence_the_model_picks() -> None:
     assert "[3] He was born in Thetford, Norfolk, in 1737." in shown[0]
     assert visit["result"] == "Evidence from Thomas Paine: He was born in Thetford, Norfolk, in 1737."
     assert final["answer"] == "Thetford" and final["status"] == "answered"
+
+
+def test_summary_render_leaves_out_items_without_a_word() -> None:
+    summary = Summary.model_construct(facts=[", ", "Paris is in France"], gaps=["  ..."], next=[])
+    assert summary.render() == "Facts: Paris is in France\nMissing: nothing\nNext: answer"
+    with pytest.raises(ValueError):
+        Summary(facts=[""], gaps=[], next=[])  # the schema (so the grammar) refuses empty items
