@@ -1,25 +1,22 @@
 """Bad input, continued: files in another encoding, empty data files, a truncated JPEG, a calendar edge.
 
-Each case: exit 2, a message naming the file (and line), nothing written. Reuses test_bad_input.py's
-fixtures and its `_check` (that module is over 1,300 lines already).
+Each case: exit 2, a message naming the file (and line), nothing written (fixtures and `check`: conftest).
 """
 
 from __future__ import annotations
 
 import json
-import sys
 from pathlib import Path
 
 import numpy as np
 import pytest
 from PIL import Image as PILImage
 
-sys.path.insert(0, str(Path(__file__).parent))
-from test_bad_input import _check, files, rows  # noqa: F401  (fixtures)
+from .conftest import check
 
 
 @pytest.fixture(scope="module")
-def encoded(rows: Path) -> Path:  # noqa: F811
+def encoded(rows: Path) -> Path:
     for name in ("tasks", "multihop", "qa", "ranges"):
         row = json.loads((rows / f"{name}-missing.jsonl").read_text(encoding="utf-8"))
         row["note"] = "café"
@@ -60,14 +57,14 @@ def test_wrong_encoding_names_the_file(encoded, tmp_path, encoding, command, opt
         "--out",
         str(out),
     ]
-    _check(argv, (f"{name}-{encoding}.jsonl", "utf-8"), out)
+    check(argv, (f"{name}-{encoding}.jsonl", "utf-8"), out)
 
 
 @pytest.mark.parametrize("command", ["memory-t1", "time-range"])
 def test_empty_data_file_is_refused(encoded, tmp_path, command):  # type: ignore[no-untyped-def]
     out = tmp_path / "results" / "r.json"
     argv = ["eval", command, "--data", f"{encoded}/empty.jsonl", "--out", str(out)]
-    _check(argv + (["--model", "none"] if command == "memory-t1" else []), ("empty.jsonl",), out)
+    check(argv + (["--model", "none"] if command == "memory-t1" else []), ("empty.jsonl",), out)
 
 
 @pytest.mark.parametrize("profile", ["latin1.yaml", "utf16.yaml"])
@@ -84,7 +81,7 @@ def test_profile_in_another_encoding_names_the_file(encoded, tmp_path, profile):
         "--report",
         str(tmp_path),
     ]
-    _check(argv, (profile,))
+    check(argv, (profile,))
 
 
 def test_scene_in_another_encoding_names_the_file(encoded, tmp_path):  # type: ignore[no-untyped-def]
@@ -103,11 +100,11 @@ def test_scene_in_another_encoding_names_the_file(encoded, tmp_path):  # type: i
         "--out",
         str(out),
     ]
-    _check(argv, ("FloorPlan1.json",), out)
+    check(argv, ("FloorPlan1.json",), out)
 
 
 def test_fourk_out_directory_is_refused_before_the_evaluation(encoded, tmp_path):  # type: ignore[no-untyped-def]
-    _check(
+    check(
         [
             "eval",
             "fourk",
@@ -135,7 +132,7 @@ def test_truncated_jpeg_is_refused(encoded, tmp_path):  # type: ignore[no-untype
         "--report",
         str(tmp_path),
     ]
-    _check(argv, ("truncated.jpg",))
+    check(argv, ("truncated.jpg",))
 
 
 def test_resolve_guess_from_the_first_years_of_the_calendar() -> None:
