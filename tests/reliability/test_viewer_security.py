@@ -27,7 +27,6 @@ from typer.testing import CliRunner
 from goalgraph import traces
 from goalgraph.traces.viewer import create_app
 
-CHROMIUM = Path("/usr/bin/chromium")
 STATIC = Path(traces.__file__).resolve().parent / "viewer" / "static"
 TOKEN = "t0ken-for-the-tests-0123456789"
 SECRET = "SECRET-MARKER-7f3a"
@@ -306,70 +305,55 @@ def test_security_headers_on_every_response(server: tuple[str, int]) -> None:
 
 
 @pytest.mark.browser
-def test_hostile_trace_content_stays_inert_in_the_browser(server: tuple[str, int], tmp_path: Path) -> None:
-    if not CHROMIUM.exists():
-        pytest.skip("Debian chromium is not installed (make browser)")
-    from playwright.sync_api import sync_playwright
-
+def test_hostile_trace_content_stays_inert_in_the_browser(
+    server: tuple[str, int], chromium: Any, tmp_path: Path
+) -> None:
     url, _ = server
-    with sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=str(CHROMIUM),
-            args=[
-                "--headless",
-                "--no-sandbox",
-                "--disable-gpu",
-                "--no-first-run",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-            ],
+    browser = chromium
+    # CSP off: the escaping alone must keep the markup inert (the CSP is tested as a second line).
+    page = browser.new_page(viewport={"width": 1400, "height": 900}, bypass_csp=True)
+    dialogs: list[str] = []
+    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+
+    def assert_inert(where: str) -> None:
+        assert page.evaluate("window.__pwned === undefined && parent.__pwned === undefined"), where
+        injected = page.evaluate(
+            "document.querySelectorAll('#main script, #main iframe, #main svg, #main img[src=x], "
+            "#main [onerror], #main [onload]').length"
         )
-        # CSP off: the escaping alone must keep the markup inert (the CSP is tested as a second line).
-        page = browser.new_page(viewport={"width": 1400, "height": 900}, bypass_csp=True)
-        dialogs: list[str] = []
-        page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+        assert injected == 0, where
+        assert dialogs == [], where
 
-        def assert_inert(where: str) -> None:
-            assert page.evaluate("window.__pwned === undefined && parent.__pwned === undefined"), where
-            injected = page.evaluate(
-                "document.querySelectorAll('#main script, #main iframe, #main svg, #main img[src=x], "
-                "#main [onerror], #main [onload]').length"
-            )
-            assert injected == 0, where
-            assert dialogs == [], where
-
-        page.goto(url + "/")
-        page.wait_for_selector("#runs tbody tr")
-        assert PAYLOADS[2] in page.locator("#runs").inner_text()  # shown, as text
-        assert_inert("run list")
-        page.fill("#q", "<script>")
-        page.click("#search button")
-        page.wait_for_timeout(300)
-        assert_inert("search")
-        page.goto(url + "/")
-        page.wait_for_selector("#runs tbody tr")
-        page.locator("#runs tbody tr").first.click()
-        page.wait_for_selector("#tree .row")
-        rows = page.locator("#tree .row")
-        shown = ""
-        for i in range(rows.count()):
-            rows.nth(i).click()
-            page.wait_for_selector("#panel h3")
-            shown += page.locator("#panel").inner_text()
-            assert_inert(f"span {i}")
-        assert PAYLOADS[0] in shown and PAYLOADS[1] in shown  # the content is there, as text
-        page.screenshot(path=str(tmp_path / "hostile-run.png"), full_page=True)
-        page.goto(url + "/")
-        page.wait_for_selector("#runs tbody tr")
-        boxes = page.locator("#runs tbody input[type=checkbox]")
-        boxes.nth(0).check()
-        boxes.nth(1).check()
-        page.click("#diffbox a")
-        page.wait_for_selector("table.diff")
-        assert_inert("diff")
-        for route in (f"#/run/{PAYLOADS[1]}", f"#/diff/{PAYLOADS[0]}/{PAYLOADS[1]}"):
-            page.goto(url + "/" + route)
-            page.wait_for_timeout(500)
-            assert_inert(route)
-        browser.close()
+    page.goto(url + "/")
+    page.wait_for_selector("#runs tbody tr")
+    assert PAYLOADS[2] in page.locator("#runs").inner_text()  # shown, as text
+    assert_inert("run list")
+    page.fill("#q", "<script>")
+    page.click("#search button")
+    page.wait_for_timeout(300)
+    assert_inert("search")
+    page.goto(url + "/")
+    page.wait_for_selector("#runs tbody tr")
+    page.locator("#runs tbody tr").first.click()
+    page.wait_for_selector("#tree .row")
+    rows = page.locator("#tree .row")
+    shown = ""
+    for i in range(rows.count()):
+        rows.nth(i).click()
+        page.wait_for_selector("#panel h3")
+        shown += page.locator("#panel").inner_text()
+        assert_inert(f"span {i}")
+    assert PAYLOADS[0] in shown and PAYLOADS[1] in shown  # the content is there, as text
+    page.screenshot(path=str(tmp_path / "hostile-run.png"), full_page=True)
+    page.goto(url + "/")
+    page.wait_for_selector("#runs tbody tr")
+    boxes = page.locator("#runs tbody input[type=checkbox]")
+    boxes.nth(0).check()
+    boxes.nth(1).check()
+    page.click("#diffbox a")
+    page.wait_for_selector("table.diff")
+    assert_inert("diff")
+    for route in (f"#/run/{PAYLOADS[1]}", f"#/diff/{PAYLOADS[0]}/{PAYLOADS[1]}"):
+        page.goto(url + "/" + route)
+        page.wait_for_timeout(500)
+        assert_inert(route)
