@@ -5,7 +5,8 @@
 Same model and simulator as the agent. Each step the LLM sees the instruction, the current observation
 and its last few actions, and returns a typed ``{thought, action}`` whose action is one of the commands
 that are well-formed right now (so the comparison is about deciding, not spelling). As in the paper's
-harness, three identical actions in a row end the episode.
+harness (evaluate.py: MAX_MODEL_INFER_COUNT consecutive repeats), an action chosen a fourth time in a row
+ends the episode unexecuted: the same action runs at most three times running.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ __all__ = ["ReActResult", "available_commands", "run_react"]
 _INSTRUCTIONS = (
     "You are a robot in a room. Complete the task. Each turn, think briefly, then choose one action."
 )
-_REPEAT_LIMIT = 3
+_REPEATS_ALLOWED = 3  # consecutive runs of one action; choosing it once more ends the episode
 
 
 def available_commands(obs: Observation) -> list[str]:
@@ -101,8 +102,8 @@ async def run_react(
             except Exception:  # an output the tiny model could not finish: look around instead
                 errors += 1
                 command, thought = "observe", ""
-            last = [*last[-(_REPEAT_LIMIT - 1) :], command]
-            if len(last) == _REPEAT_LIMIT and len(set(last)) == 1 and command != "end":
+            last = [*last[-_REPEATS_ALLOWED:], command]
+            if len(last) > _REPEATS_ALLOWED and len(set(last)) == 1 and command != "end":
                 env.finish("(repeated action)")
                 break
             result = env.step(command, thought=thought, pattern="")
