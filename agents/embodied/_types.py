@@ -79,7 +79,7 @@ class AgentConfig:
     """
 
     llm_patterns: tuple[Pattern, ...] = ("task planning", "self-reflection", "double verification")
-    thought_chars: int = 60
+    thought_chars: int = 40
     max_tokens: int = 64
     llm_grounding: bool = True
     retries: int = 1

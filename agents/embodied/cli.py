@@ -62,6 +62,12 @@ def command(
         "--llm-thoughts",
         help="Thinking patterns the LLM writes (comma-separated; the others are composed from the facts).",
     ),
+    thought_chars: int = typer.Option(
+        AgentConfig().thought_chars,
+        "--thought-chars",
+        min=16,
+        help="Longest LLM thought in characters (one sentence; fewer is faster on a small CPU).",
+    ),
 ) -> None:
     """Evaluate the embodied agent and the ReAct baseline (success, efficiency, completeness, repeat rate,
     steps, seconds, LLM calls per task; a table per family)."""
@@ -105,7 +111,7 @@ def command(
         concurrency=concurrency,
         prior=prior,
         resume=resume,
-        agent=replace(AgentConfig(), llm_patterns=patterns),
+        agent=replace(AgentConfig(), llm_patterns=patterns, thought_chars=thought_chars),
     )
     try:
         load_inputs(config)  # every input problem surfaces before any episode runs or any file is written
