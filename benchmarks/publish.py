@@ -23,6 +23,9 @@ PUBLISHED = ROOT / "docs" / "results"
 # Top-level fields worth keeping beside the summaries (run settings, the data used).
 _KEEP = ("setting", "budget", "model", "agent_tasks", "react_tasks", "wall_seconds", "workload", "episodes")
 
+# Small per-system tables worth keeping too.
+_KEEP_TABLES = ("wall_seconds", "paired")
+
 Doc = Mapping[str, Any]
 
 
@@ -41,6 +44,10 @@ def _num(value: Any, fmt: str = "{:.3f}") -> str:
 
 def _pct(value: Any) -> str:
     return _num(None if value is None else 100 * value, "{:.1f}%")
+
+
+def _minutes(seconds: Any) -> float | None:
+    return seconds / 60 if isinstance(seconds, int | float) else None
 
 
 @dataclass(frozen=True)
@@ -78,13 +85,16 @@ AGENT_ROWS = [
     Row(
         "embodied.json",
         "Embodied-Reasoner agent",
-        "530 dev tasks (AI2-THOR scenes): success / repeat rate",
+        "530 dev tasks (AI2-THOR scenes): success / repeat rate; wall time",
         lambda d: (
-            f"{_pct(_get(d, 'summary', 'agent', 'success'))} / {_pct(_get(d, 'summary', 'agent', 'repeat_rate'))}"
+            f"{_pct(_get(d, 'summary', 'agent', 'success'))} / {_pct(_get(d, 'summary', 'agent', 'repeat_rate'))}; "
+            f"{_num(_minutes(_get(d, 'wall_seconds', 'agent')), '{:.1f}')} min"
         ),
         lambda d: (
-            f"ReAct (sample) {_pct(_get(d, 'summary', 'react', 'success'))} / "
-            f"{_pct(_get(d, 'summary', 'react', 'repeat_rate'))}"
+            f"ReAct on {_num(_get(d, 'react_tasks'), '{:.0f}')} of the tasks "
+            f"{_pct(_get(d, 'paired', 'react', 'success'))} / {_pct(_get(d, 'paired', 'react', 'repeat_rate'))} "
+            f"(agent there {_pct(_get(d, 'paired', 'agent', 'success'))} / "
+            f"{_pct(_get(d, 'paired', 'agent', 'repeat_rate'))})"
         ),
     ),
     Row(
@@ -254,6 +264,10 @@ def trimmed(document: Doc) -> dict[str, Any]:
     for key in _KEEP:
         if isinstance(document.get(key), int | float | str):  # settings, not data (eval "episodes" are data)
             kept[key] = document[key]
+    for key in _KEEP_TABLES:  # small per-system tables (wall time, the paired baseline comparison)
+        value = document.get(key)
+        if isinstance(value, Mapping) and len(json.dumps(value)) < 5_000:
+            kept[key] = value
     return kept
 
 
