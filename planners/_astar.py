@@ -115,9 +115,9 @@ def _astar(
         if gpushed > gs:  # stale entry: s was re-pushed with a smaller g
             continue
         if s not in hcache:
-            # Lazy evaluation: children are queued with the consistency bound h(parent) - cost, and
-            # the real h_max is computed only when one is popped; if it is larger the node goes back.
-            # Order and optimality are unchanged, but most generated children are never evaluated.
+            # Lazy evaluation: children are queued with a bound inherited from the parent (`child_bound`),
+            # and the real estimate is computed only when one is popped; if it is larger the node goes
+            # back. Optimality is unchanged, but most generated children are never evaluated.
             real, partition = h(s)
             real = max(real, hs)  # pathmax: LM-cut is not consistent, the inherited bound may be higher
             hcache[s] = real

@@ -147,3 +147,16 @@ def check(argv: list[str], expected: tuple[str, ...], out: Path | None = None) -
 
 
 Case = tuple[str, Callable[[Path, Path], list[str]], tuple[str, ...]]
+
+
+def case_params(cases: list[Case]) -> list[Any]:
+    """`cases` as pytest parameters ``(argv, expected)``, each with its id."""
+    return [pytest.param(argv, expected, id=name) for name, argv, expected in cases]
+
+
+def check_with_results_file(
+    folder: Path, tmp_path: Path, argv: Callable[[Path, Path], list[str]], expected: tuple[str, ...]
+) -> None:
+    """`check` for a command that writes a results file: a previous one must survive the refusal."""
+    out = tmp_path / "results" / "r.json"
+    check(argv(folder, out), expected, out)

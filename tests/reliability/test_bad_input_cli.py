@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import Case, check
+from .conftest import Case, case_params, check
 
 CASES: list[Case] = [
     ("llm-chat-spec", lambda d, o: ["llm", "chat", "hello", "--model", "gpt-9"], ("gpt-9",)),
@@ -37,7 +37,7 @@ CASES: list[Case] = [
 ]
 
 
-@pytest.mark.parametrize(("argv", "expected"), [pytest.param(c[1], c[2], id=c[0]) for c in CASES])
+@pytest.mark.parametrize(("argv", "expected"), case_params(CASES))
 def test_llm_demo_and_top_level(
     files: Path, tmp_path: Path, argv: Callable[[Path, Path], list[str]], expected: tuple[str, ...]
 ) -> None:

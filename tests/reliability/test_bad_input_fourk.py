@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import Case, check
+from .conftest import Case, case_params, check_with_results_file
 
 CASES: list[Case] = [
     (
@@ -227,9 +227,8 @@ CASES: list[Case] = [
 ]
 
 
-@pytest.mark.parametrize(("argv", "expected"), [pytest.param(c[1], c[2], id=c[0]) for c in CASES])
+@pytest.mark.parametrize(("argv", "expected"), case_params(CASES))
 def test_bad_input_is_refused_by_name(
     files: Path, tmp_path: Path, argv: Callable[[Path, Path], list[str]], expected: tuple[str, ...]
 ) -> None:
-    out = tmp_path / "results" / "r.json"
-    check(argv(files, out), expected, out)
+    check_with_results_file(files, tmp_path, argv, expected)

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import Case, check, invoke
+from .conftest import Case, case_params, check, invoke
 
 
 @pytest.fixture(scope="module")
@@ -160,7 +160,7 @@ CASES: list[Case] = [
 ]
 
 
-@pytest.mark.parametrize(("argv", "expected"), [pytest.param(c[1], c[2], id=c[0]) for c in CASES])
+@pytest.mark.parametrize(("argv", "expected"), case_params(CASES))
 def test_traces_commands(
     files: Path, trace_db: Path, argv: Callable[[Path, Path], list[str]], expected: tuple[str, ...]
 ) -> None:
