@@ -18,6 +18,7 @@ from ._store import TraceStore
 __all__ = ["ContentFilterExporter", "RunningSpanProcessor", "SqliteSpanExporter"]
 
 _log = logging.getLogger(__name__)
+_GOALGRAPH_SCOPE = "goalgraph"  # the tracer name `setup()` gives goalgraph's spans
 
 
 class SqliteSpanExporter(SpanExporter):
@@ -69,7 +70,10 @@ class RunningSpanProcessor(SpanProcessor):
     def on_start(self, span: Span, parent_context: Context | None = None) -> None:
         """Tag the kind; queue the span for a possible 'running' row."""
         attributes = span.attributes
-        if attributes is not None and "openinference.span.kind" not in attributes:
+        scope = span.instrumentation_scope
+        if scope is not None and scope.name == _GOALGRAPH_SCOPE:
+            pass  # goalgraph's spans are tagged by `start_span` right after they start
+        elif attributes is not None and "openinference.span.kind" not in attributes:
             kind = derive_kind(span.name, attributes)
             if kind is not None:
                 span.set_attribute("openinference.span.kind", kind)

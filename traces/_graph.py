@@ -56,13 +56,13 @@ def traced_node(name: str, fn: F, *, record_state: bool = True) -> F:
 
         builder.add_node("plan", traced_node("plan", plan))
     """
-    attributes = {"langgraph.node": name, "graph.node.id": name}
+    attributes = _spans.span_attributes(SpanKind.CHAIN, {"langgraph.node": name, "graph.node.id": name})
 
     if inspect.iscoroutinefunction(fn):
 
         @functools.wraps(fn)
         async def async_node(*args: Any, **kwargs: Any) -> Any:
-            with start_span(name, kind=SpanKind.CHAIN, attributes=attributes) as span:
+            with start_span(name, kind=SpanKind.CHAIN, prepared=attributes) as span:
                 if record_state and args and span.is_recording():
                     _spans.set_input(span, args[0])
                 result = await fn(*args, **kwargs)
@@ -74,7 +74,7 @@ def traced_node(name: str, fn: F, *, record_state: bool = True) -> F:
 
     @functools.wraps(fn)
     def node(*args: Any, **kwargs: Any) -> Any:
-        with start_span(name, kind=SpanKind.CHAIN, attributes=attributes) as span:
+        with start_span(name, kind=SpanKind.CHAIN, prepared=attributes) as span:
             if record_state and args and span.is_recording():
                 _spans.set_input(span, args[0])
             result = fn(*args, **kwargs)

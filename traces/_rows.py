@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import Any, cast
 
+from opentelemetry.sdk.resources import Resource
 from opentelemetry.sdk.trace import ReadableSpan
 from opentelemetry.trace import StatusCode
 
@@ -25,6 +26,7 @@ _OPERATION_KINDS = {
 # Attributes too bulky or too mechanical to be worth full-text indexing.
 _UNINDEXED = frozenset({"logfire.json_schema", "model_request_parameters", "gen_ai.tool.definitions"})
 _MAX_SEARCH_TEXT = 32_000
+_STATUS_NAMES = {StatusCode.ERROR: "ERROR", StatusCode.OK: "OK"}
 
 
 def derive_kind(name: str, attributes: Mapping[str, Any]) -> str | None:
@@ -43,14 +45,31 @@ def _plain(value: Any) -> Any:
     return list(value) if isinstance(value, tuple) else value
 
 
+# Every span of a process shares one Resource; its row form is built once (a one-entry cache, so a
+# provider swapped by a new `setup()` is picked up at its first span).
+_last_resource: list[Any] = [None, {}]
+
+
+def _resource_dict(resource: Resource | None) -> dict[str, Any]:
+    if resource is None:
+        return {}
+    if resource is not _last_resource[0]:
+        _last_resource[:] = [resource, {k: _plain(v) for k, v in resource.attributes.items()}]
+    return cast(dict[str, Any], _last_resource[1])
+
+
 def span_row(span: ReadableSpan, drop: frozenset[str] = frozenset()) -> dict[str, Any]:
     """A finished (or running) SDK span as a row; attributes named in `drop` are left out."""
     context = span.context
-    raw = span.attributes or {}
-    # BoundedAttributes iterates through the Mapping ABC under a lock per key (~8 µs a span); a finished
-    # span's attributes are frozen, so reading the plain dict underneath is safe and several times faster.
-    raw = getattr(raw, "_dict", raw) if span.end_time is not None else dict(raw)
-    attributes = {k: _plain(v) for k, v in raw.items() if k not in drop}
+    # `ReadableSpan.attributes` is a mappingproxy over BoundedAttributes, which iterates through the
+    # Mapping ABC under a lock per key (~8 µs a span); a finished span's attributes are frozen, so reading
+    # the plain dict underneath is safe and several times faster.
+    bounded = getattr(span, "_attributes", None)
+    plain = getattr(bounded, "_dict", None)
+    raw: Mapping[str, Any] = (
+        plain if plain is not None and span.end_time is not None else dict(span.attributes or {})
+    )
+    attributes = {k: list(v) if type(v) is tuple else v for k, v in raw.items() if k not in drop}
     events = [
         {
             "name": e.name,
@@ -59,10 +78,7 @@ def span_row(span: ReadableSpan, drop: frozenset[str] = frozenset()) -> dict[str
         }
         for e in span.events
     ]
-    if span.end_time is None:
-        status = "RUNNING"
-    else:
-        status = {StatusCode.ERROR: "ERROR", StatusCode.OK: "OK"}.get(span.status.status_code, "UNSET")
+    status = "RUNNING" if span.end_time is None else _STATUS_NAMES.get(span.status.status_code, "UNSET")
     scope = span.instrumentation_scope
     return {
         "span_id": f"{context.span_id:016x}",
@@ -77,7 +93,7 @@ def span_row(span: ReadableSpan, drop: frozenset[str] = frozenset()) -> dict[str
         "status_message": span.status.description or "",
         "attributes": attributes,
         "events": events,
-        "resource": {k: _plain(v) for k, v in span.resource.attributes.items()} if span.resource else {},
+        "resource": _resource_dict(span.resource),
         "scope": scope.name if scope is not None else "",
     }
 

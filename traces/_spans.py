@@ -7,15 +7,16 @@ makes every helper nearly free.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Mapping
+from contextlib import AbstractContextManager
 from enum import StrEnum
-from typing import Any
+from typing import Any, cast
 
+from opentelemetry import context as otel_context
 from opentelemetry import trace
 from opentelemetry.trace import Span, Status, StatusCode
 
-__all__ = ["SpanKind", "record_error", "set_input", "set_output", "start_span", "to_json"]
+__all__ = ["SpanKind", "record_error", "set_input", "set_output", "span_attributes", "start_span", "to_json"]
 
 _TRACER_NAME = "goalgraph"
 
@@ -61,7 +62,7 @@ def to_json(value: Any, limit: int | None = None) -> str:
         text = value
     else:
         try:
-            text = json.dumps(value, default=_fallback, ensure_ascii=False)
+            text = _ENCODER.encode(value)
         except (TypeError, ValueError):
             text = repr(value)
     if len(text) > limit:
@@ -75,18 +76,21 @@ def _fallback(value: Any) -> Any:
     return repr(value)
 
 
+# Built once: json.dumps with any non-default option constructs a new encoder on every call.
+_ENCODER = json.JSONEncoder(default=_fallback, ensure_ascii=False)
+
+
 def set_input(span: Span, value: Any) -> None:
     """Record a step's input as `input.value` (JSON)."""
     if _capture_content and span.is_recording():
-        span.set_attribute("input.value", to_json(value))
-        span.set_attribute("input.mime_type", "application/json")
+        # One call: each set_attribute takes the span's lock and re-validates the bounded mapping.
+        span.set_attributes({"input.value": to_json(value), "input.mime_type": "application/json"})
 
 
 def set_output(span: Span, value: Any) -> None:
     """Record a step's output as `output.value` (JSON)."""
     if _capture_content and span.is_recording():
-        span.set_attribute("output.value", to_json(value))
-        span.set_attribute("output.mime_type", "application/json")
+        span.set_attributes({"output.value": to_json(value), "output.mime_type": "application/json"})
 
 
 def record_error(span: Span, error: BaseException) -> None:
@@ -96,32 +100,91 @@ def record_error(span: Span, error: BaseException) -> None:
     span.set_attribute("error.type", type(error).__qualname__)
 
 
-@contextmanager
+def span_attributes(kind: SpanKind, attributes: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """The start attributes of a span: its OpenInference kind plus `attributes` made OpenTelemetry-valid
+    (None dropped, strings bounded, anything else as JSON). Compute it once for spans opened repeatedly."""
+    out: dict[str, Any] = {"openinference.span.kind": kind.value}
+    for key, value in (attributes or {}).items():
+        if value is None:
+            continue
+        if isinstance(value, str):
+            out[key] = value[:MAX_ATTRIBUTE_CHARS]
+        elif isinstance(value, bool | int | float):
+            out[key] = value
+        else:
+            out[key] = to_json(value)
+    return out
+
+
+class _SpanScope:
+    """The context manager `start_span` returns: the span is current inside the block and ends with it.
+
+    A plain class rather than ``@contextmanager`` (or the SDK's ``start_as_current_span``, itself two nested
+    generator-based managers): opening a graph node's span is on every step's path, and each generator
+    layer costs a few microseconds.
+    """
+
+    __slots__ = ("_attributes", "_input", "_kind", "_name", "_prepared", "_span", "_token")
+
+    def __init__(
+        self,
+        name: str,
+        kind: SpanKind,
+        attributes: Mapping[str, Any] | None,
+        prepared: Mapping[str, Any] | None,
+        input: Any,
+    ) -> None:
+        self._name = name
+        self._kind = kind
+        self._attributes = attributes
+        self._prepared = prepared
+        self._input = input
+        self._span: Span = trace.INVALID_SPAN
+        self._token: object = None
+
+    def __enter__(self) -> Span:
+        tracer = _get_tracer()
+        if _tracer is None and isinstance(trace.get_tracer_provider(), trace.ProxyTracerProvider):
+            return self._span  # nobody installed a provider: no span, and no attributes to build
+        attributes = (
+            self._prepared if self._prepared is not None else span_attributes(self._kind, self._attributes)
+        )
+        # One set_attributes call right after the start (each set_attribute takes a lock and validates),
+        # rather than start_span(attributes=...): there the SDK's sampler wraps them in a mappingproxy,
+        # whose Mapping check missed the ABC cache inside LangGraph runs and cost ~30 µs a span. The
+        # running-span processor knows goalgraph's spans get their kind here.
+        self._span = span = tracer.start_span(self._name)
+        span.set_attributes(attributes)
+        self._token = otel_context.attach(trace.set_span_in_context(span))
+        if self._input is not None:
+            set_input(span, self._input)
+        return span
+
+    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None, tb: Any) -> None:
+        span = self._span
+        if span is trace.INVALID_SPAN:
+            return
+        if error is not None:
+            record_error(span, error)
+        otel_context.detach(cast(Any, self._token))
+        span.end()
+
+
 def start_span(
     name: str,
     *,
     kind: SpanKind,
     attributes: Mapping[str, Any] | None = None,
     input: Any = None,
-) -> Iterator[Span]:
-    """Open a span named `name` of OpenInference `kind`; exceptions are recorded and re-raised."""
-    tracer = _get_tracer()
-    with tracer.start_as_current_span(name, record_exception=False, set_status_on_exception=False) as span:
-        if span.is_recording():
-            span.set_attribute("openinference.span.kind", kind.value)
-            for key, value in (attributes or {}).items():
-                if value is None:
-                    continue
-                if isinstance(value, str | bool | int | float):
-                    span.set_attribute(
-                        key, value if not isinstance(value, str) else value[:MAX_ATTRIBUTE_CHARS]
-                    )
-                else:
-                    span.set_attribute(key, to_json(value))
-            if input is not None:
-                set_input(span, input)
-        try:
-            yield span
-        except BaseException as error:
-            record_error(span, error)
-            raise
+    prepared: Mapping[str, Any] | None = None,
+) -> AbstractContextManager[Span]:
+    """Open a span named `name` of OpenInference `kind`, current within the ``with`` block; an exception
+    leaving the block is recorded on the span (status ERROR) and re-raised.
+
+        with start_span("lookup", kind=SpanKind.TOOL, input=query) as span:
+            set_output(span, hits)
+
+    `prepared` (from `span_attributes`) replaces `kind` + `attributes` for hot paths that open the same
+    kind of span many times (graph nodes).
+    """
+    return _SpanScope(name, kind, attributes, prepared, input)

@@ -21,7 +21,10 @@ __all__ = ["RunNotFoundError", "TraceStore", "TraceStoreError"]
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS spans (
-    id INTEGER PRIMARY KEY,           -- the 64-bit span id as a signed integer; also the FTS rowid
+    -- Sequential (also the FTS rowid): a random key here, such as the span id, scatters every insert over
+    -- the whole table b-tree and made each write several times slower once the store held 10k spans.
+    id INTEGER PRIMARY KEY,
+    span_key INTEGER NOT NULL UNIQUE, -- the 64-bit span id as a signed integer
     span_id TEXT NOT NULL,
     trace_id TEXT NOT NULL,
     parent_id TEXT,
@@ -60,15 +63,23 @@ CREATE TABLE IF NOT EXISTS traces (
 );
 CREATE INDEX IF NOT EXISTS traces_time ON traces(start_ns);
 CREATE INDEX IF NOT EXISTS traces_agent ON traces(agent);
-CREATE VIRTUAL TABLE IF NOT EXISTS spans_fts USING fts5(name, body);
+-- Contentless (the text lives in spans.attributes already) and without positions: searches are prefix
+-- terms, never phrases, and this halves what each write adds to the index.
+CREATE VIRTUAL TABLE IF NOT EXISTS spans_fts USING fts5(name, body, content='', detail=none);
 """
 
+# Built once: json.dumps with options constructs an encoder per call, and the writer encodes every span.
+_ENCODER = json.JSONEncoder(ensure_ascii=False, default=str)
+
+_SCHEMA_VERSION = 2  # 1: spans keyed by the span id itself
+
 _COLUMNS = (
-    "id, span_id, trace_id, parent_id, name, kind, otel_kind, start_ns, end_ns, status, status_message, "
+    "id, span_key, span_id, trace_id, parent_id, name, kind, otel_kind, start_ns, end_ns, status, status_message, "
     "agent, input_tokens, output_tokens, attributes, events, resource, scope"
 )
 _PLACEHOLDERS = ", ".join("?" * len(_COLUMNS.split(", ")))
-_UPDATE = ", ".join(f"{c} = excluded.{c}" for c in _COLUMNS.split(", ")[1:])
+_UPDATE = ", ".join(f"{c} = excluded.{c}" for c in _COLUMNS.split(", ")[2:])
+_READ_COLUMNS = _COLUMNS.split(", ", 2)[2]  # what a span row holds, without the two keys
 
 # Group first, then look the root and agent up once per trace: a subquery per span row made each batch
 # cost O(spans in the trace), so a long run's writes slowed down as it grew.
@@ -118,6 +129,17 @@ def _signed(span_id: str) -> int:
     return value - (1 << 64) if value >= (1 << 63) else value
 
 
+def _aggregate(connection: sqlite3.Connection, trace_ids: Sequence[str]) -> None:
+    """Recompute the `traces` rows of `trace_ids` from their spans."""
+    for start in range(0, len(trace_ids), 500):
+        chunk = list(trace_ids[start : start + 500])
+        connection.execute(_AGGREGATE.format(marks=", ".join("?" * len(chunk))), chunk)
+
+
+def _statements(script: str) -> list[str]:
+    return [statement for statement in script.split(";") if statement.strip()]
+
+
 def _fts_query(text: str) -> str | None:
     # User text → an FTS5 query of quoted prefix terms, so punctuation in it can never be FTS syntax.
     terms = re.findall(r"\w+", text, flags=re.UNICODE)
@@ -139,10 +161,51 @@ class TraceStore:
         if self.path.is_dir():
             raise TraceStoreError(f"{self.path}: is a directory, not a trace store file")
         try:
-            self._connect().executescript(_SCHEMA)
+            connection = self._connect()
+            if connection.execute("PRAGMA user_version").fetchone()[0] < _SCHEMA_VERSION:
+                self._migrate(connection)
+            connection.executescript(_SCHEMA)
         except sqlite3.DatabaseError as error:
             self.close()
             raise TraceStoreError(f"{self.path}: not a goalgraph trace store ({error})") from None
+
+    def _migrate(self, connection: sqlite3.Connection) -> None:
+        """Bring a version-1 store (spans keyed by span id) to the current layout; a new file just gets
+        its version number."""
+        connection.execute("BEGIN IMMEDIATE")
+        try:
+            columns = {r[1] for r in connection.execute("PRAGMA table_info(spans)")}
+            if columns and "span_key" not in columns:
+                connection.execute("ALTER TABLE spans RENAME TO spans_v1")
+                connection.execute("DROP TABLE IF EXISTS spans_fts")
+                for statement in _statements(_SCHEMA):  # executescript would COMMIT the migration half-way
+                    connection.execute(statement)
+                read = _READ_COLUMNS
+                connection.execute(
+                    f"INSERT INTO spans ({_COLUMNS}) SELECT ROW_NUMBER() OVER (ORDER BY start_ns, id), id, "
+                    f"{read} FROM spans_v1"
+                )
+                connection.execute("DROP TABLE spans_v1")
+                for statement in _statements(_SCHEMA):  # the indexes went with spans_v1
+                    connection.execute(statement)
+                fts = [
+                    (
+                        r["id"],
+                        r["name"],
+                        search_text(r["name"], json.loads(r["attributes"]), json.loads(r["events"])),
+                    )
+                    for r in connection.execute(
+                        "SELECT id, name, attributes, events FROM spans WHERE status != 'RUNNING'"
+                    )
+                ]
+                connection.executemany("INSERT INTO spans_fts (rowid, name, body) VALUES (?, ?, ?)", fts)
+                trace_ids = [r[0] for r in connection.execute("SELECT DISTINCT trace_id FROM spans")]
+                _aggregate(connection, trace_ids)  # the run summaries, recomputed from the copied spans
+            connection.execute(f"PRAGMA user_version = {_SCHEMA_VERSION}")
+            connection.execute("COMMIT")
+        except BaseException:
+            connection.execute("ROLLBACK")
+            raise
 
     # -- connections ---------------------------------------------------------------------------------
     def _connect(self) -> sqlite3.Connection:
@@ -169,16 +232,54 @@ class TraceStore:
 
     # -- writing -------------------------------------------------------------------------------------
     def write(self, rows: Sequence[Mapping[str, Any]], *, running: bool = False) -> None:
-        """Upsert span rows in one transaction; ``running=True`` rows never overwrite a finished span."""
+        """Upsert span rows in one transaction; ``running=True`` rows never overwrite a stored span."""
         if not rows:
             return
+        connection = self._connect()
+        connection.execute("BEGIN IMMEDIATE")  # the write lock: the id lookup below stays true until COMMIT
+        try:
+            self._write_locked(connection, rows, running)
+            connection.execute("COMMIT")
+        except BaseException:
+            connection.execute("ROLLBACK")
+            raise
+
+    def _write_locked(
+        self, connection: sqlite3.Connection, rows: Sequence[Mapping[str, Any]], running: bool
+    ) -> None:
+        keys = [_signed(row["span_id"]) for row in rows]
+        stored: dict[int, tuple[int, str]] = {}  # span key -> (id, status) of spans already in the store
+        for start in range(0, len(keys), 500):
+            chunk = keys[start : start + 500]
+            marks = ", ".join("?" * len(chunk))
+            for key, id_, status in connection.execute(
+                f"SELECT span_key, id, status FROM spans WHERE span_key IN ({marks})", chunk
+            ):
+                stored[key] = (id_, status)
+        next_id = int(connection.execute("SELECT COALESCE(MAX(id), 0) + 1 FROM spans").fetchone()[0])
         records = []
         fts = []
-        for row in rows:
+        resources: dict[int, str] = {}  # rows of one batch share the process's resource dict
+        for key, row in zip(keys, rows, strict=True):
+            previous = stored.get(key)
+            if previous is not None and running:
+                continue  # a running row never replaces what is stored
+            if previous is None:
+                id_, next_id = next_id, next_id + 1
+            else:
+                id_ = previous[0]
+            stored[key] = (id_, row["status"])
+            resource = row.get("resource") or {}
+            resource_json = resources.get(id(resource))
+            if resource_json is None:
+                resource_json = resources[id(resource)] = json.dumps(
+                    resource, ensure_ascii=False, default=str
+                )
             attributes = row["attributes"]
             records.append(
                 (
-                    _signed(row["span_id"]),
+                    id_,
+                    key,
                     row["span_id"],
                     row["trace_id"],
                     row["parent_id"],
@@ -192,33 +293,23 @@ class TraceStore:
                     attributes.get("gen_ai.agent.name"),
                     int_or_none(attributes.get("gen_ai.usage.input_tokens")),
                     int_or_none(attributes.get("gen_ai.usage.output_tokens")),
-                    json.dumps(attributes, ensure_ascii=False, default=str),
-                    json.dumps(row["events"], ensure_ascii=False, default=str),
-                    json.dumps(row.get("resource") or {}, ensure_ascii=False, default=str),
+                    _ENCODER.encode(attributes),
+                    json.dumps(row["events"], ensure_ascii=False, default=str) if row["events"] else "[]",
+                    resource_json,
                     row.get("scope", ""),
                 )
             )
-            if not running:
-                fts.append((records[-1][0], row["name"], search_text(row["name"], attributes, row["events"])))
-        conflict = "DO NOTHING" if running else f"DO UPDATE SET {_UPDATE}"
-        trace_ids = sorted({row["trace_id"] for row in rows})
-        connection = self._connect()
-        connection.execute("BEGIN IMMEDIATE")
-        try:
-            connection.executemany(
-                f"INSERT INTO spans ({_COLUMNS}) VALUES ({_PLACEHOLDERS}) ON CONFLICT(id) {conflict}", records
-            )
-            if fts:
-                connection.executemany(
-                    "INSERT OR REPLACE INTO spans_fts (rowid, name, body) VALUES (?, ?, ?)", fts
-                )
-            for start in range(0, len(trace_ids), 500):
-                chunk = trace_ids[start : start + 500]
-                connection.execute(_AGGREGATE.format(marks=", ".join("?" * len(chunk))), chunk)
-            connection.execute("COMMIT")
-        except BaseException:
-            connection.execute("ROLLBACK")
-            raise
+            # A span is indexed once, when it is first stored finished; rewriting a finished span (an
+            # import of the same run) keeps its terms (a contentless index cannot replace them cheaply).
+            if not running and (previous is None or previous[1] == "RUNNING"):
+                fts.append((id_, row["name"], search_text(row["name"], attributes, row["events"])))
+        connection.executemany(
+            f"INSERT INTO spans ({_COLUMNS}) VALUES ({_PLACEHOLDERS}) ON CONFLICT(span_key) DO UPDATE SET {_UPDATE}",
+            records,
+        )
+        if fts:
+            connection.executemany("INSERT INTO spans_fts (rowid, name, body) VALUES (?, ?, ?)", fts)
+        _aggregate(connection, sorted({row["trace_id"] for row in rows}))
 
     # -- reading -------------------------------------------------------------------------------------
     def list_runs(
@@ -296,7 +387,7 @@ class TraceStore:
     def spans(self, trace_id: str) -> Iterator[dict[str, Any]]:
         """The spans of one trace as rows (attributes and events decoded), ordered by start time."""
         cursor = self._connect().execute(
-            f"SELECT {_COLUMNS} FROM spans WHERE trace_id = ? ORDER BY start_ns, id", (trace_id,)
+            f"SELECT {_READ_COLUMNS} FROM spans WHERE trace_id = ? ORDER BY start_ns, id", (trace_id,)
         )
         for r in cursor:
             yield self._span_dict(r)
@@ -307,7 +398,7 @@ class TraceStore:
             return None
         r = (
             self._connect()
-            .execute(f"SELECT {_COLUMNS} FROM spans WHERE id = ?", (_signed(span_id),))
+            .execute(f"SELECT {_READ_COLUMNS} FROM spans WHERE span_key = ?", (_signed(span_id),))
             .fetchone()
         )
         return self._span_dict(r) if r is not None else None

@@ -82,3 +82,67 @@ def test_cli_ls_show_export_import(filled_db, tmp_path):
     assert runner.invoke(app, ["show", "nothex!", "--db", str(filled_db)]).exit_code == 2
     assert runner.invoke(app, ["ls", "--db", str(tmp_path / "missing.db")]).exit_code == 2
     assert runner.invoke(app, ["serve", "--db", str(filled_db), "--host", "0.0.0.0"]).exit_code == 2
+
+
+def _row(span_id: str, status: str, *, text: str = "") -> dict[str, object]:
+    return {
+        "span_id": span_id,
+        "trace_id": "ab" * 16,
+        "parent_id": None,
+        "name": "lookup",
+        "kind": "TOOL",
+        "otel_kind": "INTERNAL",
+        "start_ns": 1,
+        "end_ns": None if status == "RUNNING" else 2,
+        "status": status,
+        "status_message": "",
+        "attributes": {"input.value": text},
+        "events": [],
+    }
+
+
+def test_a_span_written_running_then_finished_is_one_searchable_span(tmp_path):
+    store = traces.TraceStore(tmp_path / "t.db")
+    store.write([_row("00000000000000ff", "RUNNING", text="zanzibar")], running=True)
+    assert store.list_runs(query="zanzibar") == []  # running rows are not indexed yet
+    store.write([_row("00000000000000ff", "RUNNING", text="changed")], running=True)  # never overwrites
+    store.write([_row("00000000000000ff", "OK", text="zanzibar")])
+    store.write([_row("00000000000000ff", "OK", text="zanzibar")])  # the same span again: still one
+    [run] = store.list_runs(query="zanz")
+    assert run["span_count"] == 1 and run["running_count"] == 0 and run["status"] == "OK"
+    span = store.span("00000000000000ff")
+    assert span is not None and span["status"] == "OK" and span["attributes"]["input.value"] == "zanzibar"
+    count = store._connect().execute("SELECT COUNT(*) FROM spans_fts WHERE spans_fts MATCH 'zanzibar'")
+    assert count.fetchone()[0] == 1
+
+
+def test_a_store_from_the_first_layout_is_migrated(tmp_path):
+    """Stores written before spans got a sequential id (id = the span id itself) open and keep their runs."""
+    import sqlite3
+
+    db = tmp_path / "old.db"
+    old = sqlite3.connect(db)
+    old.executescript(
+        """
+        CREATE TABLE spans (id INTEGER PRIMARY KEY, span_id TEXT NOT NULL, trace_id TEXT NOT NULL,
+            parent_id TEXT, name TEXT NOT NULL, kind TEXT, otel_kind TEXT, start_ns INTEGER NOT NULL,
+            end_ns INTEGER, status TEXT NOT NULL, status_message TEXT, agent TEXT, input_tokens INTEGER,
+            output_tokens INTEGER, attributes TEXT NOT NULL, events TEXT NOT NULL, resource TEXT, scope TEXT);
+        CREATE INDEX spans_trace ON spans(trace_id, start_ns);
+        CREATE VIRTUAL TABLE spans_fts USING fts5(name, body);
+        """
+    )
+    old.execute(
+        "INSERT INTO spans VALUES (-5, 'fffffffffffffffb', ?, NULL, 'invoke_agent qa', 'AGENT', 'INTERNAL', 1, 2,"
+        " 'OK', '', 'qa', NULL, NULL, '{\"input.value\": \"capital of Peru\"}', '[]', '{}', 'goalgraph')",
+        ("cd" * 16,),
+    )
+    old.commit()
+    old.close()
+    store = traces.TraceStore(db)
+    store.write([_row("00000000000000aa", "OK", text="lima")])  # writes after the migration work too
+    span = store.span("fffffffffffffffb")
+    assert span is not None and span["attributes"]["input.value"] == "capital of Peru"
+    assert [r["trace_id"] for r in store.list_runs(query="Peru")] == ["cd" * 16]
+    assert len(store.list_runs()) == 2
+    assert traces.TraceStore(db).list_runs(query="lima")  # reopening does not migrate again
