@@ -108,21 +108,28 @@ def main() -> None:
     )
     parser.add_argument("--out", type=Path, required=True, help="Where to write the JSON results.")
     parser.add_argument("--nodes", type=int, default=1000, help="Graph nodes executed per run.")
-    parser.add_argument("--reps", type=int, default=3, help="Runs per configuration (the fastest counts).")
+    parser.add_argument(
+        "--reps", type=int, default=5, help="Runs per configuration, interleaved (the fastest counts)."
+    )
     parser.add_argument("--no-llm", action="store_true", help="Skip the local-model run.")
     args = parser.parse_args()
     if args.nodes < 1 or args.reps < 1:
         parser.error("--nodes and --reps must be positive")
 
-    _time_loop(_loop_graph(False), 50, flush=False)  # warm-up (imports, compilation)
-    untraced = [_time_loop(_loop_graph(False), args.nodes, flush=False) for _ in range(args.reps)]
+    plain = _loop_graph(False)
+    _time_loop(plain, 50, flush=False)  # warm-up (imports, compilation)
     plain_wrapped = [_time_loop(_loop_graph(True), args.nodes, flush=False) for _ in range(args.reps)]
+    untraced: list[float] = []
+    traced: list[float] = []
     with tempfile.TemporaryDirectory() as tmp:
         db = Path(tmp) / "traces.db"
         traces.setup(db)
         graph = _loop_graph(True)
         _time_loop(graph, 50, flush=True)
-        traced = [_time_loop(graph, args.nodes, flush=True) for _ in range(args.reps)]
+        # Interleaved, so a change in the machine's speed during the run hits both configurations alike.
+        for _ in range(args.reps):
+            untraced.append(_time_loop(plain, args.nodes, flush=False))
+            traced.append(_time_loop(graph, args.nodes, flush=True))
         traces.shutdown()
         stored = traces.TraceStore(db)
         spans_stored = sum(r["span_count"] for r in stored.list_runs(limit=1000))

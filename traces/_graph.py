@@ -62,9 +62,8 @@ def traced_node(name: str, fn: F, *, record_state: bool = True) -> F:
 
         @functools.wraps(fn)
         async def async_node(*args: Any, **kwargs: Any) -> Any:
-            with start_span(name, kind=SpanKind.CHAIN, prepared=attributes) as span:
-                if record_state and args and span.is_recording():
-                    _spans.set_input(span, args[0])
+            state = args[0] if record_state and args else None
+            with start_span(name, kind=SpanKind.CHAIN, prepared=attributes, input=state) as span:
                 result = await fn(*args, **kwargs)
                 if record_state and span.is_recording():
                     set_output(span, result)
@@ -74,9 +73,8 @@ def traced_node(name: str, fn: F, *, record_state: bool = True) -> F:
 
     @functools.wraps(fn)
     def node(*args: Any, **kwargs: Any) -> Any:
-        with start_span(name, kind=SpanKind.CHAIN, prepared=attributes) as span:
-            if record_state and args and span.is_recording():
-                _spans.set_input(span, args[0])
+        state = args[0] if record_state and args else None
+        with start_span(name, kind=SpanKind.CHAIN, prepared=attributes, input=state) as span:
             result = fn(*args, **kwargs)
             if record_state and span.is_recording():
                 set_output(span, result)

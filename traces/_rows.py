@@ -59,17 +59,21 @@ def _resource_dict(resource: Resource | None) -> dict[str, Any]:
 
 
 def span_row(span: ReadableSpan, drop: frozenset[str] = frozenset()) -> dict[str, Any]:
-    """A finished (or running) SDK span as a row; attributes named in `drop` are left out."""
+    """A finished (or running) SDK span as a row; attributes named in `drop` are left out.
+
+    The row is for encoding, not for keeping: its ``attributes`` may be the finished span's own dict.
+    """
     context = span.context
     # `ReadableSpan.attributes` is a mappingproxy over BoundedAttributes, which iterates through the
     # Mapping ABC under a lock per key (~8 µs a span); a finished span's attributes are frozen, so reading
     # the plain dict underneath is safe and several times faster.
+    # Rows are only ever JSON-encoded (tuples become lists there), so a finished span's frozen dict is
+    # used as it is unless attributes must be dropped.
     bounded = getattr(span, "_attributes", None)
-    plain = getattr(bounded, "_dict", None)
-    raw: Mapping[str, Any] = (
-        plain if plain is not None and span.end_time is not None else dict(span.attributes or {})
-    )
-    attributes = {k: list(v) if type(v) is tuple else v for k, v in raw.items() if k not in drop}
+    frozen = getattr(bounded, "_dict", None) if span.end_time is not None else None
+    attributes: dict[str, Any] = frozen if frozen is not None else dict(span.attributes or {})
+    if drop:
+        attributes = {k: v for k, v in attributes.items() if k not in drop}
     events = [
         {
             "name": e.name,

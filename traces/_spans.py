@@ -76,6 +76,8 @@ def _fallback(value: Any) -> Any:
     return repr(value)
 
 
+_JSON_MIME = "application/json"
+
 # Built once: json.dumps with any non-default option constructs a new encoder on every call.
 _ENCODER = json.JSONEncoder(default=_fallback, ensure_ascii=False)
 
@@ -84,13 +86,13 @@ def set_input(span: Span, value: Any) -> None:
     """Record a step's input as `input.value` (JSON)."""
     if _capture_content and span.is_recording():
         # One call: each set_attribute takes the span's lock and re-validates the bounded mapping.
-        span.set_attributes({"input.value": to_json(value), "input.mime_type": "application/json"})
+        span.set_attributes({"input.value": to_json(value), "input.mime_type": _JSON_MIME})
 
 
 def set_output(span: Span, value: Any) -> None:
     """Record a step's output as `output.value` (JSON)."""
     if _capture_content and span.is_recording():
-        span.set_attributes({"output.value": to_json(value), "output.mime_type": "application/json"})
+        span.set_attributes({"output.value": to_json(value), "output.mime_type": _JSON_MIME})
 
 
 def record_error(span: Span, error: BaseException) -> None:
@@ -153,11 +155,11 @@ class _SpanScope:
         # rather than start_span(attributes=...): there the SDK's sampler wraps them in a mappingproxy,
         # whose Mapping check missed the ABC cache inside LangGraph runs and cost ~30 µs a span. The
         # running-span processor knows goalgraph's spans get their kind here.
+        if self._input is not None and _capture_content:
+            attributes = {**attributes, "input.value": to_json(self._input), "input.mime_type": _JSON_MIME}
         self._span = span = tracer.start_span(self._name)
         span.set_attributes(attributes)
         self._token = otel_context.attach(trace.set_span_in_context(span))
-        if self._input is not None:
-            set_input(span, self._input)
         return span
 
     def __exit__(self, kind: type[BaseException] | None, error: BaseException | None, tb: Any) -> None:
