@@ -211,6 +211,20 @@ FRAMEWORK_ROWS = [
         ),
     ),
     Row(
+        "memory_bench.json",
+        "MemoryStore",
+        "1M × 384-d: p50 ms / recall@10; 100k filtered p50 ms",
+        lambda d: (
+            f"{_num(_get(d, 'summary', '1000000', 'p50_ms'))} / {_num(_get(d, 'summary', '1000000', 'recall_at_10'))}; "
+            f"{_num(_get(d, 'summary', '100000', 'filtered_p50_ms'))}"
+        ),
+        lambda d: (
+            f"bare FAISS {_num(_get(d, 'summary', '1000000', 'faiss_p50_ms'))} ms; Chroma "
+            f"{_num(_get(d, 'summary', '1000000', 'qps_chroma'), '{:.0f}')} QPS / "
+            f"{_num(_get(d, 'summary', '1000000', 'chroma_recall_at_10'))}"
+        ),
+    ),
+    Row(
         "scale_bench.json",
         "evaluation harness",
         "episodes/minute: asyncio 1 / 2 / 4 in flight",

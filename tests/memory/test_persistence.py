@@ -52,6 +52,39 @@ def test_reopen_large_store_adopts_hnsw(tmp_path: Path) -> None:
     store.close()
 
 
+def test_reopen_scan_store_adopts_the_saved_codes_and_migrates_the_old_float16_scan(tmp_path: Path) -> None:
+    import faiss
+
+    rng = np.random.default_rng(2)
+    vecs = rng.standard_normal((1500, 32)).astype(np.float32)
+    vecs /= np.linalg.norm(vecs, axis=1, keepdims=True)
+    settings = IndexSettings(hnsw_threshold=1000, large_index="scan")
+    with MemoryStore.open(tmp_path, embedder="hash:32", settings=settings) as store:
+        store.add_many(
+            {"namespace": ("v",), "key": str(i), "text": f"v{i}", "vector": v} for i, v in enumerate(vecs)
+        )
+        store.delete(("v",), "5")
+        before = [h.key for h in store.query(vector=vecs[5], mode="dense", k=5)]
+    assert "5" not in before and before[0] != "5"
+    store = MemoryStore.open(tmp_path, embedder="hash:32", settings=settings)
+    index = store._vindex
+    assert index is not None and index.kind == "scan" and index.n_dead == 1
+    assert isinstance(index._index, faiss.IndexRefine)
+    assert [h.key for h in store.query(vector=vecs[5], mode="dense", k=5)] == before
+    # An index saved by the earlier scan layout (ID-mapped float16 codes, deleted ids removed) is rebuilt.
+    old = faiss.IndexIDMap2(
+        faiss.IndexScalarQuantizer(32, faiss.ScalarQuantizer.QT_fp16, faiss.METRIC_INNER_PRODUCT)
+    )
+    alive = index.alive[: index.size].copy()
+    old.add_with_ids(index.vectors[: index.size][alive], np.flatnonzero(alive).astype(np.int64))
+    path = str(tmp_path / "old.faiss")
+    faiss.write_index(old, path)
+    index.load(path, index.vectors[: index.size].copy(), alive, "scan", 64)
+    assert isinstance(index._index, faiss.IndexRefine) and index.n_dead == 1
+    assert [h.key for h in store.query(vector=vecs[5], mode="dense", k=5)] == before
+    store.close()
+
+
 def test_wrong_embedder_dimension_is_a_clear_error(tmp_path: Path) -> None:
     with MemoryStore.open(tmp_path, embedder="hash:32") as store:
         store.add(("a",), "x", text="hello")
