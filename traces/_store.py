@@ -15,7 +15,10 @@ from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from pydantic_core import PydanticSerializationError
+
 from ._rows import int_or_none, search_text
+from ._spans import encode_json
 
 __all__ = ["RunNotFoundError", "TraceStore", "TraceStoreError"]
 
@@ -67,9 +70,6 @@ CREATE INDEX IF NOT EXISTS traces_agent ON traces(agent);
 -- terms, never phrases, and this halves what each write adds to the index.
 CREATE VIRTUAL TABLE IF NOT EXISTS spans_fts USING fts5(name, body, content='', detail=none);
 """
-
-# Built once: json.dumps with options constructs an encoder per call, and the writer encodes every span.
-_ENCODER = json.JSONEncoder(ensure_ascii=False, default=str)
 
 _SCHEMA_VERSION = 2  # 1: spans keyed by the span id itself
 
@@ -127,6 +127,13 @@ class TraceStoreError(ValueError):
 def _signed(span_id: str) -> int:
     value = int(span_id, 16)
     return value - (1 << 64) if value >= (1 << 63) else value
+
+
+def _encode(value: Any) -> str:
+    try:
+        return encode_json(value, str)
+    except (TypeError, ValueError, PydanticSerializationError):  # e.g. bytes that are not UTF-8
+        return json.dumps(value, ensure_ascii=False, default=str)
 
 
 def _aggregate(connection: sqlite3.Connection, trace_ids: Sequence[str]) -> None:
@@ -293,7 +300,7 @@ class TraceStore:
                     attributes.get("gen_ai.agent.name"),
                     int_or_none(attributes.get("gen_ai.usage.input_tokens")),
                     int_or_none(attributes.get("gen_ai.usage.output_tokens")),
-                    _ENCODER.encode(attributes),
+                    _encode(attributes),
                     json.dumps(row["events"], ensure_ascii=False, default=str) if row["events"] else "[]",
                     resource_json,
                     row.get("scope", ""),
