@@ -239,7 +239,7 @@ class VectorIndex:
         if mask is not None:
             mask = mask[: self.size] & self.alive[: self.size]
             candidates = np.flatnonzero(mask)
-            if len(candidates) <= self.settings.exact_subset_max or self._gpu or self.kind == "scan":
+            if len(candidates) <= self.settings.exact_subset_max or not self._takes_selector:
                 return _subset_topk(self.vectors, candidates, query, k)
             return self._search_selected(q, k, mask)
         dead = self.n_dead
@@ -251,9 +251,14 @@ class VectorIndex:
         keep = (vids[0] >= 0) & self.alive[np.maximum(vids[0], 0)]
         if keep.sum() >= k:
             return scores[0][keep][:k], vids[0][keep][:k]
-        if self._gpu or self.kind == "scan":  # fast-scan codes take no ID selector
+        if not self._takes_selector:
             return _subset_topk(self.vectors, np.flatnonzero(self.alive[: self.size]), query, k)
         return self._search_selected(q, k, self.alive[: self.size])
+
+    @property
+    def _takes_selector(self) -> bool:
+        # FAISS's GPU flat index and fast-scan codes refuse an IDSelector; those go through an exact subset.
+        return not self._gpu and self.kind != "scan"
 
     def _search_selected(self, q: np.ndarray, k: int, mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         bits = np.packbits(mask, bitorder="little")

@@ -6,6 +6,7 @@ import contextlib
 import os
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -114,6 +115,23 @@ def running_viewer(db: Path, token: str | None = None) -> Iterator[str]:
 def serve_viewer() -> object:
     """`running_viewer`: ``with serve_viewer(db) as url: ...`` serves the trace viewer on `db`."""
     return running_viewer
+
+
+def open_run_diff(page: Any, url: str, first: int, second: int) -> None:
+    """In the viewer at `url`, tick the run-list rows `first` and `second` and open their diff."""
+    page.goto(url + "/")
+    page.wait_for_selector("#runs tbody tr")
+    boxes = page.locator("#runs tbody input[type=checkbox]")
+    boxes.nth(first).check()
+    boxes.nth(second).check()
+    page.click("#diffbox a")
+    page.wait_for_selector("table.diff")
+
+
+@pytest.fixture
+def run_diff() -> object:
+    """`open_run_diff`: ``run_diff(page, url, 0, 1)`` opens the viewer's diff of two listed runs."""
+    return open_run_diff
 
 
 @pytest.fixture

@@ -13,12 +13,12 @@ from opentelemetry.sdk.trace import ReadableSpan, Span, SpanProcessor
 from opentelemetry.sdk.trace.export import SpanExporter, SpanExportResult
 
 from ._rows import derive_kind, span_row
+from ._spans import TRACER_NAME
 from ._store import TraceStore
 
 __all__ = ["ContentFilterExporter", "RunningSpanProcessor", "SqliteSpanExporter"]
 
 _log = logging.getLogger(__name__)
-_GOALGRAPH_SCOPE = "goalgraph"  # the tracer name `setup()` gives goalgraph's spans
 
 
 class SqliteSpanExporter(SpanExporter):
@@ -71,9 +71,8 @@ class RunningSpanProcessor(SpanProcessor):
         """Tag the kind; queue the span for a possible 'running' row."""
         attributes = span.attributes
         scope = span.instrumentation_scope
-        if scope is not None and scope.name == _GOALGRAPH_SCOPE:
-            pass  # goalgraph's spans are tagged by `start_span` right after they start
-        elif attributes is not None and "openinference.span.kind" not in attributes:
+        ours = scope is not None and scope.name == TRACER_NAME  # `start_span` tags them right after the start
+        if not ours and attributes is not None and "openinference.span.kind" not in attributes:
             kind = derive_kind(span.name, attributes)
             if kind is not None:
                 span.set_attribute("openinference.span.kind", kind)

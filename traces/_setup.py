@@ -137,7 +137,7 @@ def setup(
         _state.switch.processors = tuple(active)
         _state.key = key
         _state.store_path = resolved
-        _spans._configure(_state.provider.get_tracer("goalgraph"), settings.max_attribute_chars)
+        _spans._configure(_state.provider.get_tracer(_spans.TRACER_NAME), settings.max_attribute_chars)
         _spans._capture_content = capture_content
         _instrument_pydantic_ai(_state.provider, capture_content)
         return _state.provider

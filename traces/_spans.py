@@ -19,7 +19,7 @@ from pydantic_core import PydanticSerializationError
 
 __all__ = ["SpanKind", "record_error", "set_input", "set_output", "span_attributes", "start_span", "to_json"]
 
-_TRACER_NAME = "goalgraph"
+TRACER_NAME = "goalgraph"  # the instrumentation scope of every span goalgraph opens
 
 #: Longest string (in characters) written into one attribute; longer values are cut with a marker.
 #: `goalgraph.traces.setup()` replaces it with `TraceSettings.max_attribute_chars`.
@@ -33,7 +33,7 @@ _capture_content = True
 
 
 def _get_tracer() -> trace.Tracer:
-    return _tracer if _tracer is not None else trace.get_tracer(_TRACER_NAME)
+    return _tracer if _tracer is not None else trace.get_tracer(TRACER_NAME)
 
 
 def _configure(tracer: trace.Tracer | None, max_attribute_chars: int) -> None:
@@ -87,17 +87,21 @@ def encode_json(value: Any, fallback: Callable[[Any], Any] = repr) -> str:
     return pydantic_core.to_json(value, fallback=fallback, inf_nan_mode="constants").decode()
 
 
+def _content(direction: str, value: Any) -> dict[str, str]:
+    # Set in one call: each set_attribute takes the span's lock and re-validates the bounded mapping.
+    return {f"{direction}.value": to_json(value), f"{direction}.mime_type": _JSON_MIME}
+
+
 def set_input(span: Span, value: Any) -> None:
     """Record a step's input as `input.value` (JSON)."""
     if _capture_content and span.is_recording():
-        # One call: each set_attribute takes the span's lock and re-validates the bounded mapping.
-        span.set_attributes({"input.value": to_json(value), "input.mime_type": _JSON_MIME})
+        span.set_attributes(_content("input", value))
 
 
 def set_output(span: Span, value: Any) -> None:
     """Record a step's output as `output.value` (JSON)."""
     if _capture_content and span.is_recording():
-        span.set_attributes({"output.value": to_json(value), "output.mime_type": _JSON_MIME})
+        span.set_attributes(_content("output", value))
 
 
 def record_error(span: Span, error: BaseException) -> None:
@@ -161,7 +165,7 @@ class _SpanScope:
         # whose Mapping check missed the ABC cache inside LangGraph runs and cost ~30 µs a span. The
         # running-span processor knows goalgraph's spans get their kind here.
         if self._input is not None and _capture_content:
-            attributes = {**attributes, "input.value": to_json(self._input), "input.mime_type": _JSON_MIME}
+            attributes = {**attributes, **_content("input", self._input)}
         self._span = span = tracer.start_span(self._name)
         span.set_attributes(attributes)
         self._token = otel_context.attach(trace.set_span_in_context(span))

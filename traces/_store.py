@@ -7,6 +7,7 @@ store.list_runs(query="timeout")        # newest runs whose spans mention "timeo
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 import sqlite3
@@ -143,6 +144,18 @@ def _aggregate(connection: sqlite3.Connection, trace_ids: Sequence[str]) -> None
         connection.execute(_AGGREGATE.format(marks=", ".join("?" * len(chunk))), chunk)
 
 
+@contextlib.contextmanager
+def _immediate(connection: sqlite3.Connection) -> Iterator[None]:
+    """One write transaction (taking the write lock at once), rolled back on any error."""
+    connection.execute("BEGIN IMMEDIATE")
+    try:
+        yield
+    except BaseException:
+        connection.execute("ROLLBACK")
+        raise
+    connection.execute("COMMIT")
+
+
 def _statements(script: str) -> list[str]:
     return [statement for statement in script.split(";") if statement.strip()]
 
@@ -179,18 +192,16 @@ class TraceStore:
     def _migrate(self, connection: sqlite3.Connection) -> None:
         """Bring a version-1 store (spans keyed by span id) to the current layout; a new file just gets
         its version number."""
-        connection.execute("BEGIN IMMEDIATE")
-        try:
+        with _immediate(connection):
             columns = {r[1] for r in connection.execute("PRAGMA table_info(spans)")}
             if columns and "span_key" not in columns:
                 connection.execute("ALTER TABLE spans RENAME TO spans_v1")
                 connection.execute("DROP TABLE IF EXISTS spans_fts")
                 for statement in _statements(_SCHEMA):  # executescript would COMMIT the migration half-way
                     connection.execute(statement)
-                read = _READ_COLUMNS
                 connection.execute(
                     f"INSERT INTO spans ({_COLUMNS}) SELECT ROW_NUMBER() OVER (ORDER BY start_ns, id), id, "
-                    f"{read} FROM spans_v1"
+                    f"{_READ_COLUMNS} FROM spans_v1"
                 )
                 connection.execute("DROP TABLE spans_v1")
                 for statement in _statements(_SCHEMA):  # the indexes went with spans_v1
@@ -209,10 +220,6 @@ class TraceStore:
                 trace_ids = [r[0] for r in connection.execute("SELECT DISTINCT trace_id FROM spans")]
                 _aggregate(connection, trace_ids)  # the run summaries, recomputed from the copied spans
             connection.execute(f"PRAGMA user_version = {_SCHEMA_VERSION}")
-            connection.execute("COMMIT")
-        except BaseException:
-            connection.execute("ROLLBACK")
-            raise
 
     # -- connections ---------------------------------------------------------------------------------
     def _connect(self) -> sqlite3.Connection:
@@ -243,13 +250,8 @@ class TraceStore:
         if not rows:
             return
         connection = self._connect()
-        connection.execute("BEGIN IMMEDIATE")  # the write lock: the id lookup below stays true until COMMIT
-        try:
+        with _immediate(connection):  # the write lock: the id lookup stays true until COMMIT
             self._write_locked(connection, rows, running)
-            connection.execute("COMMIT")
-        except BaseException:
-            connection.execute("ROLLBACK")
-            raise
 
     def _write_locked(
         self, connection: sqlite3.Connection, rows: Sequence[Mapping[str, Any]], running: bool

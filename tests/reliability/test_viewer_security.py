@@ -306,7 +306,7 @@ def test_security_headers_on_every_response(server: tuple[str, int]) -> None:
 
 @pytest.mark.browser
 def test_hostile_trace_content_stays_inert_in_the_browser(
-    server: tuple[str, int], chromium: Any, tmp_path: Path
+    server: tuple[str, int], chromium: Any, run_diff: Any, tmp_path: Path
 ) -> None:
     url, _ = server
     browser = chromium
@@ -345,13 +345,7 @@ def test_hostile_trace_content_stays_inert_in_the_browser(
         assert_inert(f"span {i}")
     assert PAYLOADS[0] in shown and PAYLOADS[1] in shown  # the content is there, as text
     page.screenshot(path=str(tmp_path / "hostile-run.png"), full_page=True)
-    page.goto(url + "/")
-    page.wait_for_selector("#runs tbody tr")
-    boxes = page.locator("#runs tbody input[type=checkbox]")
-    boxes.nth(0).check()
-    boxes.nth(1).check()
-    page.click("#diffbox a")
-    page.wait_for_selector("table.diff")
+    run_diff(page, url, 0, 1)
     assert_inert("diff")
     for route in (f"#/run/{PAYLOADS[1]}", f"#/diff/{PAYLOADS[0]}/{PAYLOADS[1]}"):
         page.goto(url + "/" + route)

@@ -57,7 +57,7 @@ def test_token_guards_every_route(filled_db):
 
 
 @pytest.mark.browser
-def test_browser_list_search_run_span_messages_and_xss(viewer, chromium, tmp_path):
+def test_browser_list_search_run_span_messages_and_xss(viewer, chromium, run_diff, tmp_path):
     # CSP off in the test: the escaping itself (textContent only) must keep trace HTML inert;
     # the CSP header is checked separately as the second line of defence.
     page = chromium.new_page(viewport={"width": 1400, "height": 900}, bypass_csp=True)
@@ -92,11 +92,6 @@ def test_browser_list_search_run_span_messages_and_xss(viewer, chromium, tmp_pat
     if os.environ.get("GOALGRAPH_UPDATE_SCREENSHOTS"):  # tests write into the repository only when asked
         shutil.copy(shot, REPO / "docs" / "img" / "viewer.png")
 
-    page.goto(viewer + "/")
-    page.wait_for_selector("#runs tbody tr")
-    boxes = page.locator("#runs tbody input[type=checkbox]")
-    boxes.nth(1).check()
-    boxes.nth(2).check()
-    page.click("#diffbox a")
+    run_diff(page, viewer, 1, 2)
     page.wait_for_selector("table.diff tr.changed, table.diff tr.added, table.diff tr.removed")
     assert page.evaluate("window.__pwned === undefined") and dialogs == []
