@@ -69,13 +69,13 @@ class RunningSpanProcessor(SpanProcessor):
 
     def on_start(self, span: Span, parent_context: Context | None = None) -> None:
         """Tag the kind; queue the span for a possible 'running' row."""
-        attributes = span.attributes
         scope = span.instrumentation_scope
-        ours = scope is not None and scope.name == TRACER_NAME  # `start_span` tags them right after the start
-        if not ours and attributes is not None and "openinference.span.kind" not in attributes:
-            kind = derive_kind(span.name, attributes)
-            if kind is not None:
-                span.set_attribute("openinference.span.kind", kind)
+        if scope is None or scope.name != TRACER_NAME:  # `start_span` tags ours right after the start
+            attributes = span.attributes
+            if attributes is not None and "openinference.span.kind" not in attributes:
+                kind = derive_kind(span.name, attributes)
+                if kind is not None:
+                    span.set_attribute("openinference.span.kind", kind)
         if self._thread is not None:
             self._pending.append(span)
 

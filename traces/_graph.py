@@ -56,7 +56,7 @@ def traced_node(name: str, fn: F, *, record_state: bool = True) -> F:
 
         builder.add_node("plan", traced_node("plan", plan))
     """
-    attributes = _spans.span_attributes(SpanKind.CHAIN, {"langgraph.node": name, "graph.node.id": name})
+    attributes = _spans.span_attributes(SpanKind.CHAIN, {"graph.node.id": name})  # OpenInference's node id
 
     if inspect.iscoroutinefunction(fn):
 

@@ -6,7 +6,7 @@ import atexit
 import logging
 import os
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -29,6 +29,10 @@ DEFAULT_PATH = Path(".goalgraph") / "traces.db"
 _log = logging.getLogger(__name__)
 
 
+_NOOP_STARTS = (SpanProcessor.on_start, BatchSpanProcessor.on_start)
+_NOOP_ENDS = (SpanProcessor.on_end, RunningSpanProcessor.on_end)
+
+
 class _Switch(SpanProcessor):
     """The provider's only processor; it forwards to whatever the current `setup()` configured.
 
@@ -37,15 +41,30 @@ class _Switch(SpanProcessor):
     """
 
     def __init__(self) -> None:
-        self.processors: tuple[SpanProcessor, ...] = ()
+        self._processors: tuple[SpanProcessor, ...] = ()
+        self._starts: tuple[Callable[..., None], ...] = ()
+        self._ends: tuple[Callable[[ReadableSpan], None], ...] = ()
+
+    @property
+    def processors(self) -> tuple[SpanProcessor, ...]:
+        """The processors spans go to now."""
+        return self._processors
+
+    @processors.setter
+    def processors(self, processors: tuple[SpanProcessor, ...]) -> None:
+        # Every span passes through both hooks: only the processors that override one are called (the
+        # batch processor's on_start and the running-span processor's on_end do nothing).
+        self._starts = tuple(p.on_start for p in processors if type(p).on_start not in _NOOP_STARTS)
+        self._ends = tuple(p.on_end for p in processors if type(p).on_end not in _NOOP_ENDS)
+        self._processors = processors
 
     def on_start(self, span: Span, parent_context: Context | None = None) -> None:
-        for processor in self.processors:
-            processor.on_start(span, parent_context=parent_context)
+        for on_start in self._starts:
+            on_start(span, parent_context=parent_context)
 
     def on_end(self, span: ReadableSpan) -> None:
-        for processor in self.processors:
-            processor.on_end(span)
+        for on_end in self._ends:
+            on_end(span)
 
     def shutdown(self) -> None:
         for processor in self.processors:

@@ -20,10 +20,12 @@ from pydantic_core import PydanticSerializationError
 
 from ._rows import int_or_none, search_text
 from ._spans import encode_json
+from ._summaries import RUN_FIELDS, SUMMARY_SCHEMA, SpanChange, merge_batch, recompute
 
 __all__ = ["RunNotFoundError", "TraceStore", "TraceStoreError"]
 
-_SCHEMA = """
+_SCHEMA = (
+    """
 CREATE TABLE IF NOT EXISTS spans (
     -- Sequential (also the FTS rowid): a random key here, such as the span id, scatters every insert over
     -- the whole table b-tree and made each write several times slower once the store held 10k spans.
@@ -51,28 +53,14 @@ CREATE INDEX IF NOT EXISTS spans_trace ON spans(trace_id, start_ns);
 CREATE INDEX IF NOT EXISTS spans_time ON spans(start_ns);
 CREATE INDEX IF NOT EXISTS spans_name ON spans(name);
 CREATE INDEX IF NOT EXISTS spans_kind ON spans(kind);
-CREATE TABLE IF NOT EXISTS traces (
-    trace_id TEXT PRIMARY KEY,
-    root_span_id TEXT,
-    name TEXT,
-    agent TEXT,
-    start_ns INTEGER,
-    end_ns INTEGER,
-    status TEXT,
-    span_count INTEGER,
-    error_count INTEGER,
-    running_count INTEGER,
-    input_tokens INTEGER,
-    output_tokens INTEGER
-);
-CREATE INDEX IF NOT EXISTS traces_time ON traces(start_ns);
-CREATE INDEX IF NOT EXISTS traces_agent ON traces(agent);
 -- Contentless (the text lives in spans.attributes already) and without positions: searches are prefix
 -- terms, never phrases, and this halves what each write adds to the index.
 CREATE VIRTUAL TABLE IF NOT EXISTS spans_fts USING fts5(name, body, content='', detail=none);
 """
+    + SUMMARY_SCHEMA
+)
 
-_SCHEMA_VERSION = 2  # 1: spans keyed by the span id itself
+_SCHEMA_VERSION = 3  # 1: spans keyed by the span id itself; 2: run summaries recomputed per batch
 
 _COLUMNS = (
     "id, span_key, span_id, trace_id, parent_id, name, kind, otel_kind, start_ns, end_ns, status, status_message, "
@@ -81,40 +69,6 @@ _COLUMNS = (
 _PLACEHOLDERS = ", ".join("?" * len(_COLUMNS.split(", ")))
 _UPDATE = ", ".join(f"{c} = excluded.{c}" for c in _COLUMNS.split(", ")[2:])
 _READ_COLUMNS = _COLUMNS.split(", ", 2)[2]  # what a span row holds, without the two keys
-
-# Group first, then look the root and agent up once per trace: a subquery per span row made each batch
-# cost O(spans in the trace), so a long run's writes slowed down as it grew.
-_AGGREGATE = """
-INSERT INTO traces (trace_id, root_span_id, name, agent, start_ns, end_ns, status, span_count, error_count,
-                    running_count, input_tokens, output_tokens)
-SELECT g.trace_id, root.span_id, root.name,
-       (SELECT a.agent FROM spans a WHERE a.trace_id = g.trace_id AND a.agent IS NOT NULL
-        ORDER BY a.start_ns LIMIT 1),
-       g.start_ns,
-       CASE WHEN root.span_id IS NOT NULL THEN root.end_ns ELSE g.max_end END,
-       CASE WHEN root.status = 'RUNNING' THEN 'RUNNING'
-            WHEN root.status = 'ERROR' THEN 'ERROR'
-            WHEN root.span_id IS NULL AND g.running > 0 THEN 'RUNNING'
-            WHEN root.span_id IS NULL AND g.errors > 0 THEN 'ERROR'
-            ELSE 'OK' END,
-       g.n, g.errors, g.running, g.input_tokens, g.output_tokens
-FROM (SELECT trace_id, MIN(start_ns) AS start_ns, MAX(end_ns) AS max_end, COUNT(*) AS n,
-             SUM(status = 'ERROR') AS errors, SUM(status = 'RUNNING') AS running,
-             COALESCE(SUM(input_tokens), 0) AS input_tokens, COALESCE(SUM(output_tokens), 0) AS output_tokens
-      FROM spans WHERE trace_id IN ({marks}) GROUP BY trace_id) g
-LEFT JOIN spans root ON root.id = (SELECT r.id FROM spans r WHERE r.trace_id = g.trace_id AND r.parent_id IS NULL
-                                   ORDER BY r.start_ns LIMIT 1)
-WHERE true
-ON CONFLICT(trace_id) DO UPDATE SET root_span_id = excluded.root_span_id, name = excluded.name,
-    agent = excluded.agent, start_ns = excluded.start_ns, end_ns = excluded.end_ns, status = excluded.status,
-    span_count = excluded.span_count, error_count = excluded.error_count, running_count = excluded.running_count,
-    input_tokens = excluded.input_tokens, output_tokens = excluded.output_tokens
-"""
-
-_RUN_FIELDS = (
-    "trace_id, root_span_id, name, agent, start_ns, end_ns, status, span_count, error_count, "
-    "running_count, input_tokens, output_tokens"
-)
 
 
 class RunNotFoundError(LookupError):
@@ -135,13 +89,6 @@ def _encode(value: Any) -> str:
         return encode_json(value, str)
     except (TypeError, ValueError, PydanticSerializationError):  # e.g. bytes that are not UTF-8
         return json.dumps(value, ensure_ascii=False, default=str)
-
-
-def _aggregate(connection: sqlite3.Connection, trace_ids: Sequence[str]) -> None:
-    """Recompute the `traces` rows of `trace_ids` from their spans."""
-    for start in range(0, len(trace_ids), 500):
-        chunk = list(trace_ids[start : start + 500])
-        connection.execute(_AGGREGATE.format(marks=", ".join("?" * len(chunk))), chunk)
 
 
 @contextlib.contextmanager
@@ -190,8 +137,9 @@ class TraceStore:
             raise TraceStoreError(f"{self.path}: not a goalgraph trace store ({error})") from None
 
     def _migrate(self, connection: sqlite3.Connection) -> None:
-        """Bring a version-1 store (spans keyed by span id) to the current layout; a new file just gets
-        its version number."""
+        """Bring an older store to the current layout (a new file just gets its version number):
+        version 1 keyed spans by span id; versions 1 and 2 kept run summaries without the columns that
+        let a write update them incrementally."""
         with _immediate(connection):
             columns = {r[1] for r in connection.execute("PRAGMA table_info(spans)")}
             if columns and "span_key" not in columns:
@@ -217,8 +165,13 @@ class TraceStore:
                     )
                 ]
                 connection.executemany("INSERT INTO spans_fts (rowid, name, body) VALUES (?, ?, ?)", fts)
-                trace_ids = [r[0] for r in connection.execute("SELECT DISTINCT trace_id FROM spans")]
-                _aggregate(connection, trace_ids)  # the run summaries, recomputed from the copied spans
+            if columns:  # the run summaries are derived data: rebuilt from the spans in the new layout
+                connection.execute("DROP TABLE IF EXISTS traces")
+                for statement in _statements(SUMMARY_SCHEMA):
+                    connection.execute(statement)
+                recompute(
+                    connection, [r[0] for r in connection.execute("SELECT DISTINCT trace_id FROM spans")]
+                )
             connection.execute(f"PRAGMA user_version = {_SCHEMA_VERSION}")
 
     # -- connections ---------------------------------------------------------------------------------
@@ -257,27 +210,28 @@ class TraceStore:
         self, connection: sqlite3.Connection, rows: Sequence[Mapping[str, Any]], running: bool
     ) -> None:
         keys = [_signed(row["span_id"]) for row in rows]
-        stored: dict[int, tuple[int, str]] = {}  # span key -> (id, status) of spans already in the store
+        # span key -> (id, status, input tokens, output tokens, end, agent) of the spans already stored
+        stored: dict[int, tuple[int, str, int | None, int | None, int | None, str | None]] = {}
         for start in range(0, len(keys), 500):
             chunk = keys[start : start + 500]
             marks = ", ".join("?" * len(chunk))
-            for key, id_, status in connection.execute(
-                f"SELECT span_key, id, status FROM spans WHERE span_key IN ({marks})", chunk
+            for key, *known in connection.execute(
+                "SELECT span_key, id, status, input_tokens, output_tokens, end_ns, agent FROM spans "
+                f"WHERE span_key IN ({marks})",
+                chunk,
             ):
-                stored[key] = (id_, status)
+                stored[key] = tuple(known)  # type: ignore[assignment]
         next_id = int(connection.execute("SELECT COALESCE(MAX(id), 0) + 1 FROM spans").fetchone()[0])
         records = []
         fts = []
+        changes = []
         resources: dict[int, str] = {}  # rows of one batch share the process's resource dict
         for key, row in zip(keys, rows, strict=True):
             previous = stored.get(key)
             if previous is not None and running:
                 continue  # a running row never replaces what is stored
-            if previous is None:
-                id_, next_id = next_id, next_id + 1
-            else:
-                id_ = previous[0]
-            stored[key] = (id_, row["status"])
+            id_ = next_id if previous is None else previous[0]
+            next_id += previous is None
             resource = row.get("resource") or {}
             resource_json = resources.get(id(resource))
             if resource_json is None:
@@ -285,6 +239,11 @@ class TraceStore:
                     resource, ensure_ascii=False, default=str
                 )
             attributes = row["attributes"]
+            agent = attributes.get("gen_ai.agent.name")
+            agent = agent if isinstance(agent, str) else None
+            input_tokens = int_or_none(attributes.get("gen_ai.usage.input_tokens"))
+            output_tokens = int_or_none(attributes.get("gen_ai.usage.output_tokens"))
+            stored[key] = (id_, row["status"], input_tokens, output_tokens, row["end_ns"], agent)
             records.append(
                 (
                     id_,
@@ -299,13 +258,28 @@ class TraceStore:
                     row["end_ns"],
                     row["status"],
                     row["status_message"],
-                    attributes.get("gen_ai.agent.name"),
-                    int_or_none(attributes.get("gen_ai.usage.input_tokens")),
-                    int_or_none(attributes.get("gen_ai.usage.output_tokens")),
+                    agent,
+                    input_tokens,
+                    output_tokens,
                     _encode(attributes),
                     json.dumps(row["events"], ensure_ascii=False, default=str) if row["events"] else "[]",
                     resource_json,
                     row.get("scope", ""),
+                )
+            )
+            changes.append(
+                SpanChange(
+                    row["trace_id"],
+                    row["span_id"],
+                    row["parent_id"],
+                    row["name"],
+                    row["start_ns"],
+                    row["end_ns"],
+                    row["status"],
+                    agent,
+                    input_tokens,
+                    output_tokens,
+                    None if previous is None else previous[1:],
                 )
             )
             # A span is indexed once, when it is first stored finished; rewriting a finished span (an
@@ -318,7 +292,7 @@ class TraceStore:
         )
         if fts:
             connection.executemany("INSERT INTO spans_fts (rowid, name, body) VALUES (?, ?, ?)", fts)
-        _aggregate(connection, sorted({row["trace_id"] for row in rows}))
+        merge_batch(connection, changes)
 
     # -- reading -------------------------------------------------------------------------------------
     def list_runs(
@@ -351,7 +325,7 @@ class TraceStore:
         if agent:
             where.append("t.agent = ?")
             params.append(agent)
-        sql = f"SELECT {_RUN_FIELDS} FROM traces t"
+        sql = f"SELECT {RUN_FIELDS} FROM traces t"
         if where:
             sql += " WHERE " + " AND ".join(where)
         sql += " ORDER BY t.start_ns DESC LIMIT ? OFFSET ?"
@@ -387,7 +361,7 @@ class TraceStore:
         trace_id = self.resolve(ref)
         connection = self._connect()
         row = connection.execute(
-            f"SELECT {_RUN_FIELDS} FROM traces WHERE trace_id = ?", (trace_id,)
+            f"SELECT {RUN_FIELDS} FROM traces WHERE trace_id = ?", (trace_id,)
         ).fetchone()
         run = self._run_dict(row)
         run["spans"] = list(self.spans(trace_id))
