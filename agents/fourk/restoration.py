@@ -32,7 +32,7 @@ from goalgraph.traces import SpanKind, set_output, start_span
 from .face import FaceRestorer
 from .perception import cheapest_orders
 from .profiles import Profile
-from .scoring import QualityScore, quality_score
+from .scoring import FIDELITY_SIGMA, SR_FIDELITY_SIGMA, QualityScore, quality_score
 
 __all__ = ["Candidate", "Event", "Node", "RestorationResult", "Restorer", "select_experts"]
 
@@ -161,7 +161,7 @@ class Restorer:
                 "fourk.experts": [e.name for e in experts],
             },
         ) as span:
-            candidates = asyncio.run(self._candidates(experts, node.image))
+            candidates = asyncio.run(self._candidates(experts, node.image, subtask))
             for cand in candidates:
                 if cand.image is not None and self.work_dir is not None:
                     cand.thumbnail = _thumbnail(
@@ -238,8 +238,11 @@ class Restorer:
             self.on_step(f"{subtask}: {best.expert} ({best.score:.3f})")
         return best
 
-    async def _candidates(self, experts: list[Tool[Image, Image]], image: Image) -> list[Candidate]:
+    async def _candidates(
+        self, experts: list[Tool[Image, Image]], image: Image, subtask: str
+    ) -> list[Candidate]:
         gate = asyncio.Semaphore(self.profile.max_workers)
+        sigma = SR_FIDELITY_SIGMA if subtask.startswith("super-resolution") else FIDELITY_SIGMA
 
         async def one(expert: Tool[Image, Image]) -> Candidate:
             async with gate:
@@ -252,7 +255,11 @@ class Restorer:
                     )
                 seconds = time.perf_counter() - start
                 quality = await asyncio.to_thread(
-                    quality_score, out, image, fidelity_weight=self.profile.fidelity_weight
+                    quality_score,
+                    out,
+                    image,
+                    fidelity_weight=self.profile.fidelity_weight,
+                    fidelity_sigma=sigma,
                 )
                 return Candidate(expert=expert.name, image=out, quality=quality, seconds=seconds)
 

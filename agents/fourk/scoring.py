@@ -18,6 +18,10 @@ score = w · fidelity + (1 − w) · perception, with w = the profile's fidelity
   grid is not penalised while moved edges, colour shifts and hallucinated structure are), and compared
   by PSNR, mapped 20 dB → 0 … 40 dB → 1 (a ruined or shifted output scores 0; over-smoothing that
   erases structure visible at σ = 1.5 px costs fidelity; removing pixel-level noise does not).
+  Super-resolution candidates are compared after a σ = 3 px low-pass (`SR_FIDELITY_SIGMA`): their job
+  is to replace everything finer than the input's grid, and at 1.5 px an exact re-projection (IBP,
+  which puts the input's noise and JPEG texture back) outscored learned SR on every noisy input, so
+  ExpSR-s4-F fell to bicubic's PSNR. At 3 px only the structure an SR output must keep is compared.
 """
 
 from __future__ import annotations
@@ -28,7 +32,15 @@ from pydantic import BaseModel, ConfigDict, Field
 from goalgraph.tools.image import Image
 from goalgraph.tools.image.iqa import IQAScores, no_reference
 
-__all__ = ["NIQE_SCALE", "QualityScore", "fidelity", "perception", "quality_score"]
+__all__ = [
+    "FIDELITY_SIGMA",
+    "NIQE_SCALE",
+    "SR_FIDELITY_SIGMA",
+    "QualityScore",
+    "fidelity",
+    "perception",
+    "quality_score",
+]
 
 
 class QualityScore(BaseModel):
@@ -42,6 +54,12 @@ class QualityScore(BaseModel):
     iqa: IQAScores = Field(description="The raw NIQE / BRISQUE / PIQE values.")
 
 
+FIDELITY_SIGMA = 1.5
+"""Low-pass (input px) before the fidelity comparison of restoration steps other than SR."""
+
+SR_FIDELITY_SIGMA = 3.0
+"""Low-pass (input px) before the fidelity comparison of super-resolution candidates (see module doc)."""
+
 NIQE_SCALE = 25.0
 """NIQE value at which the NIQE term reaches 0 (the paper's 10 on pyiqa's scale; see module docstring)."""
 
@@ -53,7 +71,7 @@ def perception(scores: IQAScores) -> float:
     return float((niqe_term + rest.sum()) / 3.0)
 
 
-def fidelity(candidate: Image, reference: Image, *, sigma: float = 1.5) -> float:
+def fidelity(candidate: Image, reference: Image, *, sigma: float = FIDELITY_SIGMA) -> float:
     """Low-pass PSNR consistency of `candidate` with `reference`, mapped 20 dB → 0 … 40 dB → 1."""
     import cv2
 
@@ -68,11 +86,14 @@ def fidelity(candidate: Image, reference: Image, *, sigma: float = 1.5) -> float
     return float(np.clip((psnr - 20.0) / 20.0, 0.0, 1.0))
 
 
-def quality_score(candidate: Image, step_input: Image, *, fidelity_weight: float) -> QualityScore:
-    """Score one expert output against the image the step started from."""
+def quality_score(
+    candidate: Image, step_input: Image, *, fidelity_weight: float, fidelity_sigma: float = FIDELITY_SIGMA
+) -> QualityScore:
+    """Score one expert output against the image the step started from (`fidelity_sigma`: the low-pass
+    of the fidelity term, `SR_FIDELITY_SIGMA` for super-resolution steps)."""
     iqa = no_reference(candidate)
     p = perception(iqa)
-    f = fidelity(candidate, step_input)
+    f = fidelity(candidate, step_input, sigma=fidelity_sigma)
     return QualityScore(
         score=fidelity_weight * f + (1 - fidelity_weight) * p, fidelity=f, perception=p, iqa=iqa
     )
