@@ -35,5 +35,5 @@ def test_the_sr_only_fidelity_profile_beats_bicubic_on_a_noisy_input():
     result = run_fourk(LR, profile=load_profile("ExpSR-s4-F"), model="test")
     [(task, expert)] = result.restoration.path
     assert task == "super-resolution" and expert != "ibp_x4"
-    bicubic = [e for e in experts_for("super-resolution") if e.name == "bicubic_x4"][0].call(LR)
+    bicubic = _sr("bicubic_x4")
     assert iqa.psnr_y(result.final, HR) > iqa.psnr_y(bicubic, HR)
