@@ -20,7 +20,7 @@ from pydantic_core import PydanticSerializationError
 
 from ._rows import int_or_none, search_text
 from ._spans import encode_json
-from ._summaries import RUN_FIELDS, SUMMARY_SCHEMA, SpanChange, merge_batch, recompute
+from ._summaries import RUN_FIELDS, SUMMARY_SCHEMA, SpanChange, merge_batch, recompute, sql_chunks
 
 __all__ = ["RunNotFoundError", "TraceStore", "TraceStoreError"]
 
@@ -212,9 +212,7 @@ class TraceStore:
         keys = [_signed(row["span_id"]) for row in rows]
         # span key -> (id, status, input tokens, output tokens, end, agent) of the spans already stored
         stored: dict[int, tuple[int, str, int | None, int | None, int | None, str | None]] = {}
-        for start in range(0, len(keys), 500):
-            chunk = keys[start : start + 500]
-            marks = ", ".join("?" * len(chunk))
+        for chunk, marks in sql_chunks(keys):
             for key, *known in connection.execute(
                 "SELECT span_key, id, status, input_tokens, output_tokens, end_ns, agent FROM spans "
                 f"WHERE span_key IN ({marks})",

@@ -10,10 +10,13 @@ its earliest span that names one, its first start, and counts and token totals o
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from typing import TypeVar
 
-__all__ = ["RUN_FIELDS", "SUMMARY_SCHEMA", "SpanChange", "merge_batch", "recompute"]
+__all__ = ["RUN_FIELDS", "SUMMARY_SCHEMA", "SpanChange", "merge_batch", "recompute", "sql_chunks"]
+
+T = TypeVar("T")
 
 SUMMARY_SCHEMA = """
 CREATE TABLE IF NOT EXISTS traces (
@@ -45,32 +48,41 @@ RUN_FIELDS = (
     "running_count, input_tokens, output_tokens"
 )
 _ALL_FIELDS = RUN_FIELDS + ", max_end_ns, root_start_ns, root_status, agent_start_ns"
+_SET_ALL = ", ".join(f"{c} = excluded.{c}" for c in _ALL_FIELDS.split(", ")[1:])
 _UPSERT = (
     f"INSERT INTO traces ({_ALL_FIELDS}) VALUES ({', '.join('?' * len(_ALL_FIELDS.split(', ')))}) "
-    "ON CONFLICT(trace_id) DO UPDATE SET "
-    + ", ".join(f"{c} = excluded.{c}" for c in _ALL_FIELDS.split(", ")[1:])
+    f"ON CONFLICT(trace_id) DO UPDATE SET {_SET_ALL}"
 )
 
 # Group first, then look the root and agent up once per trace: a subquery per span row would cost
-# O(spans in the trace) per row.
-_RECOMPUTE = """
-INSERT INTO traces ({all_fields})
+# O(spans in the trace) per row. The status rule is `_status`'s, in SQL.
+_RECOMPUTE = f"""
+INSERT INTO traces ({_ALL_FIELDS})
 SELECT g.trace_id, root.span_id, root.name, ag.agent, g.start_ns,
-       {end_sql},
-       {status_sql},
+       CASE WHEN root.span_id IS NOT NULL THEN root.end_ns ELSE g.max_end END,
+       CASE WHEN root.status = 'RUNNING' THEN 'RUNNING' WHEN root.status = 'ERROR' THEN 'ERROR'
+            WHEN root.span_id IS NULL AND g.running > 0 THEN 'RUNNING'
+            WHEN root.span_id IS NULL AND g.errors > 0 THEN 'ERROR' ELSE 'OK' END,
        g.n, g.errors, g.running, g.input_tokens, g.output_tokens,
        g.max_end, root.start_ns, root.status, ag.start_ns
 FROM (SELECT trace_id, MIN(start_ns) AS start_ns, MAX(end_ns) AS max_end, COUNT(*) AS n,
              SUM(status = 'ERROR') AS errors, SUM(status = 'RUNNING') AS running,
              COALESCE(SUM(input_tokens), 0) AS input_tokens, COALESCE(SUM(output_tokens), 0) AS output_tokens
-      FROM spans WHERE trace_id IN ({marks}) GROUP BY trace_id) g
+      FROM spans WHERE trace_id IN ({{marks}}) GROUP BY trace_id) g
 LEFT JOIN spans root ON root.id = (SELECT r.id FROM spans r WHERE r.trace_id = g.trace_id AND r.parent_id IS NULL
                                    ORDER BY r.start_ns, r.id LIMIT 1)
 LEFT JOIN spans ag ON ag.id = (SELECT a.id FROM spans a WHERE a.trace_id = g.trace_id AND a.agent IS NOT NULL
                                ORDER BY a.start_ns, a.id LIMIT 1)
 WHERE true
-ON CONFLICT(trace_id) DO UPDATE SET {update}
+ON CONFLICT(trace_id) DO UPDATE SET {_SET_ALL}
 """
+
+
+def sql_chunks(values: Sequence[T]) -> Iterator[tuple[list[T], str]]:
+    """`values` in chunks small enough for one ``IN (…)`` list, each with its ``?, ?, …`` placeholders."""
+    for start in range(0, len(values), 500):
+        chunk = list(values[start : start + 500])
+        yield chunk, ", ".join("?" * len(chunk))
 
 
 def _status(root_span_id: str | None, root_status: str | None, running: int, errors: int) -> str:
@@ -84,18 +96,8 @@ def _status(root_span_id: str | None, root_status: str | None, running: int, err
 
 def recompute(connection: sqlite3.Connection, trace_ids: Sequence[str]) -> None:
     """Rebuild the summaries of `trace_ids` from their spans."""
-    sql = _RECOMPUTE.format(
-        all_fields=_ALL_FIELDS,
-        end_sql="CASE WHEN root.span_id IS NOT NULL THEN root.end_ns ELSE g.max_end END",
-        status_sql="CASE WHEN root.status = 'RUNNING' THEN 'RUNNING' WHEN root.status = 'ERROR' THEN 'ERROR' "
-        "WHEN root.span_id IS NULL AND g.running > 0 THEN 'RUNNING' "
-        "WHEN root.span_id IS NULL AND g.errors > 0 THEN 'ERROR' ELSE 'OK' END",
-        update=", ".join(f"{c} = excluded.{c}" for c in _ALL_FIELDS.split(", ")[1:]),
-        marks="{marks}",
-    )
-    for start in range(0, len(trace_ids), 500):
-        chunk = list(trace_ids[start : start + 500])
-        connection.execute(sql.format(marks=", ".join("?" * len(chunk))), chunk)
+    for chunk, marks in sql_chunks(trace_ids):
+        connection.execute(_RECOMPUTE.format(marks=marks), chunk)
 
 
 @dataclass(slots=True)
@@ -123,8 +125,6 @@ class _Summary:
     name: str | None = None
     agent: str | None = None
     start_ns: int | None = None
-    end_ns: int | None = None
-    status: str = "OK"
     span_count: int = 0
     error_count: int = 0
     running_count: int = 0
@@ -192,9 +192,7 @@ class _Summary:
 
 def _load(connection: sqlite3.Connection, trace_ids: list[str]) -> dict[str, _Summary]:
     summaries: dict[str, _Summary] = {}
-    for start in range(0, len(trace_ids), 500):
-        chunk = trace_ids[start : start + 500]
-        marks = ", ".join("?" * len(chunk))
+    for chunk, marks in sql_chunks(trace_ids):
         for row in connection.execute(f"SELECT {_ALL_FIELDS} FROM traces WHERE trace_id IN ({marks})", chunk):
             summary = _Summary(row[0])
             (
