@@ -41,6 +41,8 @@ Step 2: {"thought": "Now his birthplace.", "action": {"function": "search", "que
 Observation 2: Cincinnati, Ohio, United States
 Step 3: {"thought": "He was born in the United States.", "action": {"function": "finish", "answer": "United States"}}"""
 
+SEED_THOUGHT = "First I search for the question itself."
+
 SHORT_ANSWER_PROMPT = (
     "You have searched to answer the question. Answer it from the searches: choose the final answer among the "
     "options, with no explanation."
@@ -85,6 +87,16 @@ class ReaRAGSteps:
             if len(chain) >= self.config.max_steps:
                 set_output(span, "chain limit reached")
                 return {"status": "max_steps", "pending": None}
+            if not chain and self.config.seed_search:
+                seed = {
+                    "thought": SEED_THOUGHT,
+                    "query": state["question"],
+                    "asked": state["question"],
+                    "grounded": state["question"],
+                    "seed": True,
+                }
+                set_output(span, {"seed": state["question"]})
+                return {"pending": seed}
             prompt = render_chain(state["question"], chain)
             if state.get("feedback"):
                 prompt += f"\nFeedback: {state['feedback']}"
@@ -92,7 +104,7 @@ class ReaRAGSteps:
             try:
                 # Like the paper's allowed actions, but enforced by the grammar: the first step can only
                 # search, and once a search brought nothing new the chain has converged and can only finish.
-                searched = any(s["action"]["function"] == "search" for s in chain)
+                searched = any(s["action"]["function"] == "search" and not s.get("seed") for s in chain)
                 converged = bool(state.get("converged")) or (bool(chain) and bool(chain[-1].get("stale")))
                 step_type: Any = SearchStep if not searched else FinishStep if converged else Step
                 # A retry samples (seeded, so runs repeat): a greedy retry would repeat the rejected step.
@@ -113,7 +125,7 @@ class ReaRAGSteps:
                 )
                 set_output(span, update)
                 return update
-            if isinstance(step.action, Search) and self._repeats(step, state):
+            if isinstance(step.action, Search) and self._converges(step, state):
                 # Asking the same thing again cannot bring anything new: the chain has converged, and
                 # the next step may only finish (the paper's model stops there on its own).
                 update = {"converged": True, "pending": None, "feedback": None, "retries": 0}
@@ -143,17 +155,30 @@ class ReaRAGSteps:
             return "The search query is empty or names nothing from the question; write what to search for."
         return None
 
-    def _repeats(self, step: Any, state: ReaRAGState) -> bool:
-        """The step's (grounded) query was searched before in this chain."""
-        query = normalize_answer(self._query(step.action, state, step.thought))
+    def _converges(self, step: Any, state: ReaRAGState) -> bool:
+        """The model asks again for what it asked before (its grounded query, before expansion), past
+        the bridge repeats allowed: nothing new can come of it, the chain may only finish.
+
+        Comparing the expanded queries would miss every repeat: the expansion appends the last
+        observation, which differs each time, so a model that keeps writing the same step would search
+        on with ever worse passages (the ones not seen yet) until the chain limit.
+        """
+        query = normalize_answer(self._query(step.action, state, step.thought, expand=False))
         chain = state.get("chain", [])
-        return bool(query) and any(
-            normalize_answer(s["action"].get("query") or "") == query
+        asked = [
+            normalize_answer(s.get("grounded") or s["action"].get("query") or "")
             for s in chain
             if s["action"]["function"] == "search"
-        )
+        ]
+        if not query or query not in asked:
+            return False
+        # A repeat may run as a bridge hop only when the expansion makes it a search not run before.
+        searched = {normalize_answer(s["action"].get("query") or "") for s in chain}
+        expanded = normalize_answer(self._query(step.action, state, step.thought))
+        bridge = self.config.expand_queries and expanded not in searched
+        return not bridge or asked.count(query) > self.config.bridge_repeats
 
-    def _query(self, action: Search, state: ReaRAGState, thought: str = "") -> str:
+    def _query(self, action: Search, state: ReaRAGState, thought: str = "", *, expand: bool = True) -> str:
         chain = state.get("chain", [])
         query = action.query.strip()
         if self.config.ground_queries:
@@ -161,7 +186,7 @@ class ReaRAGSteps:
             if not query:
                 # The thought usually says what is needed even when the query field is junk.
                 query = ground_query(thought, state["question"], chain, self.config.query_words)
-        if self.config.expand_queries and chain:
+        if expand and self.config.expand_queries and chain:
             last = chain[-1].get("answer") or ""
             if last and normalize_answer(last) not in normalize_answer(query):
                 query = f"{query} {last}".strip()
@@ -185,7 +210,8 @@ class ReaRAGSteps:
                 "chain": [record],
             }
         query = self._query(step.action, state, step.thought)
-        pending = {"thought": step.thought, "query": query, "asked": step.action.query}
+        grounded = self._query(step.action, state, step.thought, expand=False)
+        pending = {"thought": step.thought, "query": query, "asked": step.action.query, "grounded": grounded}
         return {"pending": pending, "retries": 0, "feedback": None}
 
     def after_think(self, state: ReaRAGState) -> str:
@@ -203,7 +229,10 @@ class ReaRAGSteps:
             "thought": pending.get("thought", ""),
             "action": {"function": "search", "query": query},
             "asked": pending.get("asked", query),
+            "grounded": pending.get("grounded", query),
         }
+        if pending.get("seed"):
+            record["seed"] = True
         with start_span("rearag.search", kind=SpanKind.CHAIN, input={"query": query}) as span:
             try:
                 seen = {pid for s in state.get("chain", []) for pid in s.get("retrieved", [])}
@@ -304,6 +333,11 @@ class ReaRAGSteps:
             if reference and normalize_answer(reference) and normalize_answer(reference) in found
             else []
         )
+        if not grounded and reference:
+            # A finish answer worded as a sentence ("The USS Missouri (BB-63) is ...") is not a span of
+            # the passages, but the observation it names is the answer it means.
+            named = _named_option(reference, observed)
+            grounded = [named] if named else []
         return _dedup([*grounded, *observed, *spans])[: self.config.options]
 
 

@@ -97,6 +97,15 @@ class ReaRAGConfig:
     """Keep only query words found in the question or the observations (drops made-up entities)."""
     query_words: int = 12
     """Longest query, in words, after grounding."""
+    seed_search: bool = True
+    """The chain opens with a search for the question itself (IRCoT's initial retrieval) before the
+    model writes its first step: a small model's first sub-query retrieves worse than the question
+    (supporting-paragraph recall 0.58 vs 0.74 on 20 pooled multihop questions), and its later hops
+    build on what that search found. The model must still search once on its own before finishing."""
+    bridge_repeats: int = 1
+    """Times the model may repeat a query before the chain converges. A repeat still runs, expanded
+    with the newest observation (``expand_queries``): a bridge hop for a model that cannot phrase the
+    second query itself. Past this many, a repeat only lets the chain finish."""
 
 
 def _append(left: list[Any], right: list[Any]) -> list[Any]:

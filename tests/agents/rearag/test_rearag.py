@@ -69,9 +69,11 @@ def engine(model: Any = None, index: Any = None) -> RetrievalEngine:
     )
 
 
-def run(
-    model: FunctionModel, eng: RetrievalEngine | None = None, config: ReaRAGConfig = ReaRAGConfig()
-) -> Any:
+# The loop's mechanics are tested on the model's own steps; the question seed has its own test.
+UNSEEDED = ReaRAGConfig(seed_search=False)
+
+
+def run(model: FunctionModel, eng: RetrievalEngine | None = None, config: ReaRAGConfig = UNSEEDED) -> Any:
     graph = build_rearag(model, eng or engine(), config=config)
     return asyncio.run(run_rearag(graph, QUESTION))
 
@@ -89,6 +91,38 @@ def test_two_hop_chain_finishes_with_short_answer() -> None:
     assert final["chain"][0]["answer"] == "Thomas Paine"
     # The second step's prompt shows the first observation.
     assert any("Observation 1: Thomas Paine" in p for p in log)
+
+
+def test_seed_search_opens_the_chain_with_the_question() -> None:
+    log: list[str] = []
+    model = scripted([search("Thomas Paine born"), finish("Thetford")], log)
+    final = run(model, config=ReaRAGConfig())
+    first = final["chain"][0]
+    assert first["seed"] is True and first["action"]["query"] == QUESTION
+    # The model's first step already reads the seed's observation.
+    assert "Observation 1:" in log[0] and "Write step 2." in log[0]
+    assert [s["action"]["function"] for s in final["chain"]] == ["search", "search", "finish"]
+    assert final["answer"] == "Thetford"
+
+
+def test_seeded_chain_still_needs_a_search_of_the_model() -> None:
+    # Right after the seed only a search is allowed: a finish there is an invalid step, never accepted.
+    final = run(scripted([finish("x"), finish("x"), finish("x")]), config=ReaRAGConfig())
+    assert final["status"] == "invalid_action"
+    assert final["chain"][0]["seed"] is True
+    assert all(s["action"]["function"] == "search" for s in final["chain"])
+
+
+def test_sentence_finish_answer_puts_the_observation_it_names_first() -> None:
+    steps = [
+        search("author of The Age of Reason"),
+        search("Thomas Paine born"),
+        finish("It was Thomas Paine who wrote it."),
+    ]
+    final = run(scripted(steps))
+    assert final["chain"][0]["answer"] == "Thomas Paine" and final["chain"][1]["answer"] != "Thomas Paine"
+    # The scripted model picks the first option: the observation the finish sentence names, not the latest.
+    assert final["answer"] == "Thomas Paine"
 
 
 def test_invalid_actions_get_feedback_then_stop() -> None:
@@ -112,7 +146,10 @@ def test_ungrounded_query_is_invalid() -> None:
 def test_stale_search_allows_only_finish() -> None:
     log: list[str] = []
     steps = [search("author of The Age of Reason"), search("The Age of Reason"), finish("Thomas Paine")]
-    final = run(scripted(steps, log), config=ReaRAGConfig(expand_queries=False, new_passages_only=False))
+    final = run(
+        scripted(steps, log),
+        config=ReaRAGConfig(seed_search=False, expand_queries=False, new_passages_only=False),
+    )
     assert final["chain"][1]["stale"] is True
     assert [s["action"]["function"] for s in final["chain"]] == ["search", "search", "finish"]
 
@@ -121,8 +158,30 @@ def test_repeated_query_converges_to_finish() -> None:
     log: list[str] = []
     steps = [search("author of The Age of Reason"), search("author of The Age of Reason"), finish("Thetford")]
     model = scripted(steps, log)
-    final = run(model, config=ReaRAGConfig(expand_queries=False))
+    final = run(model, config=ReaRAGConfig(seed_search=False, expand_queries=False))
     assert final["status"] == "finished"
+    assert [s["action"]["function"] for s in final["chain"]] == ["search", "finish"]
+    assert final["converged"] is True
+
+
+def test_repeated_query_runs_one_bridge_hop_then_converges() -> None:
+    # The expansion appends the last observation, so the searched queries differ; the model's own do not.
+    q = "author of The Age of Reason"
+    final = run(scripted([search(q), search(q), search(q), finish("Thetford")]), config=UNSEEDED)
+    kinds = [s["action"]["function"] for s in final["chain"]]
+    assert kinds == ["search", "search", "finish"]
+    # The repeat ran once, as a bridge hop on the first observation's answer.
+    assert final["chain"][1]["action"]["query"] == f"{q} Thomas Paine"
+    assert final["converged"] is True
+    assert final["answer"] == "Thetford"
+
+
+def test_repeated_query_without_bridge_repeats_converges_at_once() -> None:
+    q = "author of The Age of Reason"
+    final = run(
+        scripted([search(q), search(q), finish("Thetford")]),
+        config=ReaRAGConfig(seed_search=False, bridge_repeats=0),
+    )
     assert [s["action"]["function"] for s in final["chain"]] == ["search", "finish"]
     assert final["converged"] is True
 
@@ -157,7 +216,13 @@ def test_chain_limit_forces_the_short_answer() -> None:
     final = run(
         scripted(steps),
         engine(index=HybridIndex(corpus, IndexConfig(dense=False))),
-        config=ReaRAGConfig(max_steps=3, expand_queries=False, ground_queries=False, contextual_search=False),
+        config=ReaRAGConfig(
+            seed_search=False,
+            max_steps=3,
+            expand_queries=False,
+            ground_queries=False,
+            contextual_search=False,
+        ),
     )
     assert final["status"] == "max_steps"
     assert len(final["chain"]) == 3
@@ -167,7 +232,9 @@ def test_chain_limit_forces_the_short_answer() -> None:
 def test_empty_retrieval_is_an_observation() -> None:
     empty = engine(index=HybridIndex([], IndexConfig(dense=False)))
     final = run(
-        scripted([search("anything at all"), finish("unknown")]), empty, ReaRAGConfig(ground_queries=False)
+        scripted([search("anything at all"), finish("unknown")]),
+        empty,
+        ReaRAGConfig(seed_search=False, ground_queries=False),
     )
     assert final["chain"][0]["observation"] == "No passages found."
     assert final["status"] == "finished"
@@ -182,7 +249,7 @@ def test_engine_exception_ends_in_engine_error() -> None:
     final = run(
         scripted([search("a"), search("b"), search("c")]),
         engine(index=Broken()),
-        config=ReaRAGConfig(expand_queries=False, ground_queries=False),
+        config=ReaRAGConfig(seed_search=False, expand_queries=False, ground_queries=False),
     )
     assert final["status"] == "engine_error"
     assert [s.get("error") for s in final["chain"]] == ["ConnectionError: index offline"] * 2
