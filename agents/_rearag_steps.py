@@ -18,6 +18,7 @@ from goalgraph.agents._rearag_types import (
 from goalgraph.tools.retrieval import (
     Passage,
     RetrievalEngine,
+    ScoredPassage,
     answer_kind,
     ask,
     choice_model,
@@ -27,7 +28,7 @@ from goalgraph.tools.retrieval import (
 )
 from goalgraph.traces import SpanKind, set_output, start_span
 
-__all__ = ["SYSTEM_PROMPT", "ReaRAGSteps", "ground_query", "render_chain"]
+__all__ = ["SYSTEM_PROMPT", "ReaRAGSteps", "gathered_evidence", "ground_query", "render_chain"]
 
 SYSTEM_PROMPT = """You answer a question by searching step by step. Each step is a short thought and one action:
 search (query: the name and fact to look up) or finish (answer: the final answer).
@@ -290,6 +291,11 @@ class ReaRAGSteps:
         with start_span(
             "rearag.short_answer", kind=SpanKind.CHAIN, input={"status": state.get("status")}
         ) as span:
+            if self.config.answer_from_evidence and answer_kind(question) not in ("yesno", "choice"):
+                answer = await self._read_evidence(question, chain, span)
+                if answer:
+                    set_output(span, answer)
+                    return {"answer": answer}
             options = self.options(question, chain, state.get("reference_answer"))
             answer = options[0] if options else (state.get("reference_answer") or "")
             if self.model is not None and len(options) > 1:
@@ -313,6 +319,19 @@ class ReaRAGSteps:
                     span.set_attribute("rearag.short_answer.error", f"{type(error).__name__}: {error}")
             set_output(span, answer)
             return {"answer": answer}
+
+    async def _read_evidence(self, question: str, chain: list[dict[str, Any]], span: Any) -> str:
+        """The engine's answer to the question from the passages the chain gathered ("" if none)."""
+        evidence = gathered_evidence(chain, self.engine.config.k)
+        span.set_attribute("rearag.evidence", [p.passage.id for p in evidence])
+        if not evidence:
+            return ""
+        try:
+            return (await self.engine.read(question, evidence)).answer
+        except Exception as error:
+            # The observations' options stand in when the evidence cannot be read.
+            span.set_attribute("rearag.evidence.error", f"{type(error).__name__}: {error}")
+            return ""
 
     def options(self, question: str, chain: list[dict[str, Any]], reference: str | None) -> list[str]:
         """Short-answer candidates: the grounded finish answer, the observations (latest first), then spans."""
@@ -339,6 +358,19 @@ class ReaRAGSteps:
             named = _named_option(reference, observed)
             grounded = [named] if named else []
         return _dedup([*grounded, *observed, *spans])[: self.config.options]
+
+
+def gathered_evidence(chain: list[dict[str, Any]], limit: int) -> list[ScoredPassage]:
+    """At most `limit` passages of the chain: those its observations came from (in chain order), then the
+    rest of what it retrieved (in chain order, the question seed's first)."""
+    picked: dict[str, Passage] = {}
+    for key in ("used", "passages"):
+        for step in chain:
+            for raw in step.get(key, []):
+                passage = Passage.model_validate(raw)
+                picked.setdefault(passage.id, passage)
+    chosen = list(picked.values())[:limit]
+    return [ScoredPassage(passage=p, score=0.0, rank=r) for r, p in enumerate(chosen)]
 
 
 def ground_query(query: str, question: str, chain: list[dict[str, Any]], limit: int) -> str:

@@ -10,6 +10,7 @@ import pytest
 from pydantic_ai.messages import ModelMessage, ModelResponse, ToolCallPart
 from pydantic_ai.models.function import AgentInfo, FunctionModel
 
+from goalgraph.agents._rearag_steps import gathered_evidence
 from goalgraph.agents.rearag import ReaRAGConfig, build_rearag, run_rearag
 from goalgraph.tools.retrieval import HybridIndex, IndexConfig, Passage, RetrievalEngine
 
@@ -69,8 +70,9 @@ def engine(model: Any = None, index: Any = None) -> RetrievalEngine:
     )
 
 
-# The loop's mechanics are tested on the model's own steps; the question seed has its own test.
-UNSEEDED = ReaRAGConfig(seed_search=False)
+# The loop's mechanics are tested on the model's own steps and options; the question seed and the
+# reading of the gathered evidence have their own tests.
+UNSEEDED = ReaRAGConfig(seed_search=False, answer_from_evidence=False)
 
 
 def run(model: FunctionModel, eng: RetrievalEngine | None = None, config: ReaRAGConfig = UNSEEDED) -> Any:
@@ -96,7 +98,7 @@ def test_two_hop_chain_finishes_with_short_answer() -> None:
 def test_seed_search_opens_the_chain_with_the_question() -> None:
     log: list[str] = []
     model = scripted([search("Thomas Paine born"), finish("Thetford")], log)
-    final = run(model, config=ReaRAGConfig())
+    final = run(model, config=ReaRAGConfig(answer_from_evidence=False))
     first = final["chain"][0]
     assert first["seed"] is True and first["action"]["query"] == QUESTION
     # The model's first step already reads the seed's observation.
@@ -125,6 +127,43 @@ def test_sentence_finish_answer_puts_the_observation_it_names_first() -> None:
     assert final["answer"] == "Thomas Paine"
 
 
+def test_gathered_evidence_puts_observed_passages_first_and_keeps_the_limit() -> None:
+    a, b, c, d = CORPUS
+    chain = [
+        {"used": [b.model_dump()], "passages": [a.model_dump(), c.model_dump()]},
+        {"used": [d.model_dump(), b.model_dump()], "passages": [a.model_dump()]},
+        {"action": {"function": "finish"}},
+    ]
+    assert [p.passage.id for p in gathered_evidence(chain, 3)] == [b.id, d.id, a.id]
+    assert [p.rank for p in gathered_evidence(chain, 9)] == [0, 1, 2, 3]
+
+
+def test_open_question_answer_is_read_from_the_chain_evidence() -> None:
+    eng = engine()
+    steps = [search("author of The Age of Reason"), search("Thomas Paine born"), finish("Common Sense")]
+    final = run(scripted(steps), eng, ReaRAGConfig(seed_search=False))
+    expected = asyncio.run(eng.read(QUESTION, gathered_evidence(final["chain"], eng.config.k))).answer
+    assert expected and final["answer"] == expected
+
+
+def test_unreadable_evidence_falls_back_to_the_chain_options() -> None:
+    class FailingRead(RetrievalEngine):
+        calls = 0
+
+        async def read(self, query: str, passages: Any) -> Any:
+            # The chain's searches read normally; the final evidence read (the third call) fails.
+            FailingRead.calls += 1
+            if FailingRead.calls > 2:
+                raise RuntimeError("reader down")
+            return await super().read(query, passages)
+
+    eng = FailingRead(HybridIndex(CORPUS, IndexConfig(dense=False)))
+    steps = [search("author of The Age of Reason"), search("Thomas Paine born"), finish("Thetford")]
+    final = run(scripted(steps), eng, ReaRAGConfig(seed_search=False, new_passages_only=False))
+    assert FailingRead.calls == 3
+    assert final["status"] == "finished" and final["answer"] == "Thetford"
+
+
 def test_invalid_actions_get_feedback_then_stop() -> None:
     log: list[str] = []
     # The first step's grammar allows only a search: a finish there is rejected; three in a row stop the run.
@@ -148,7 +187,9 @@ def test_stale_search_allows_only_finish() -> None:
     steps = [search("author of The Age of Reason"), search("The Age of Reason"), finish("Thomas Paine")]
     final = run(
         scripted(steps, log),
-        config=ReaRAGConfig(seed_search=False, expand_queries=False, new_passages_only=False),
+        config=ReaRAGConfig(
+            seed_search=False, answer_from_evidence=False, expand_queries=False, new_passages_only=False
+        ),
     )
     assert final["chain"][1]["stale"] is True
     assert [s["action"]["function"] for s in final["chain"]] == ["search", "search", "finish"]
@@ -158,7 +199,9 @@ def test_repeated_query_converges_to_finish() -> None:
     log: list[str] = []
     steps = [search("author of The Age of Reason"), search("author of The Age of Reason"), finish("Thetford")]
     model = scripted(steps, log)
-    final = run(model, config=ReaRAGConfig(seed_search=False, expand_queries=False))
+    final = run(
+        model, config=ReaRAGConfig(seed_search=False, answer_from_evidence=False, expand_queries=False)
+    )
     assert final["status"] == "finished"
     assert [s["action"]["function"] for s in final["chain"]] == ["search", "finish"]
     assert final["converged"] is True
@@ -180,7 +223,7 @@ def test_repeated_query_without_bridge_repeats_converges_at_once() -> None:
     q = "author of The Age of Reason"
     final = run(
         scripted([search(q), search(q), finish("Thetford")]),
-        config=ReaRAGConfig(seed_search=False, bridge_repeats=0),
+        config=ReaRAGConfig(seed_search=False, answer_from_evidence=False, bridge_repeats=0),
     )
     assert [s["action"]["function"] for s in final["chain"]] == ["search", "finish"]
     assert final["converged"] is True
@@ -249,7 +292,9 @@ def test_engine_exception_ends_in_engine_error() -> None:
     final = run(
         scripted([search("a"), search("b"), search("c")]),
         engine(index=Broken()),
-        config=ReaRAGConfig(seed_search=False, expand_queries=False, ground_queries=False),
+        config=ReaRAGConfig(
+            seed_search=False, answer_from_evidence=False, expand_queries=False, ground_queries=False
+        ),
     )
     assert final["status"] == "engine_error"
     assert [s.get("error") for s in final["chain"]] == ["ConnectionError: index offline"] * 2
