@@ -164,8 +164,9 @@ class ReaRAGSteps:
         observation, which differs each time, so a model that keeps writing the same step would search
         on with ever worse passages (the ones not seen yet) until the chain limit.
         """
-        query = normalize_answer(self._query(step.action, state, step.thought, expand=False))
         chain = state.get("chain", [])
+        grounded = self._grounded(step.action, state, step.thought)
+        query = normalize_answer(grounded)
         asked = [
             normalize_answer(s.get("grounded") or s["action"].get("query") or "")
             for s in chain
@@ -175,11 +176,16 @@ class ReaRAGSteps:
             return False
         # A repeat may run as a bridge hop only when the expansion makes it a search not run before.
         searched = {normalize_answer(s["action"].get("query") or "") for s in chain}
-        expanded = normalize_answer(self._query(step.action, state, step.thought))
+        expanded = normalize_answer(self._expanded(grounded, chain))
         bridge = self.config.expand_queries and expanded not in searched
         return not bridge or asked.count(query) > self.config.bridge_repeats
 
-    def _query(self, action: Search, state: ReaRAGState, thought: str = "", *, expand: bool = True) -> str:
+    def _query(self, action: Search, state: ReaRAGState, thought: str = "") -> str:
+        """The query that runs: the grounded query, expanded with the last observation."""
+        return self._expanded(self._grounded(action, state, thought), state.get("chain", []))
+
+    def _grounded(self, action: Search, state: ReaRAGState, thought: str = "") -> str:
+        """The model's query with made-up words dropped (the thought's when the query keeps none)."""
         chain = state.get("chain", [])
         query = action.query.strip()
         if self.config.ground_queries:
@@ -187,7 +193,10 @@ class ReaRAGSteps:
             if not query:
                 # The thought usually says what is needed even when the query field is junk.
                 query = ground_query(thought, state["question"], chain, self.config.query_words)
-        if expand and self.config.expand_queries and chain:
+        return query
+
+    def _expanded(self, query: str, chain: list[dict[str, Any]]) -> str:
+        if self.config.expand_queries and chain:
             last = chain[-1].get("answer") or ""
             if last and normalize_answer(last) not in normalize_answer(query):
                 query = f"{query} {last}".strip()
@@ -210,8 +219,8 @@ class ReaRAGSteps:
                 "feedback": None,
                 "chain": [record],
             }
-        query = self._query(step.action, state, step.thought)
-        grounded = self._query(step.action, state, step.thought, expand=False)
+        grounded = self._grounded(step.action, state, step.thought)
+        query = self._expanded(grounded, state.get("chain", []))
         pending = {"thought": step.thought, "query": query, "asked": step.action.query, "grounded": grounded}
         return {"pending": pending, "retries": 0, "feedback": None}
 
@@ -336,10 +345,7 @@ class ReaRAGSteps:
     def options(self, question: str, chain: list[dict[str, Any]], reference: str | None) -> list[str]:
         """Short-answer candidates: the grounded finish answer, the observations (latest first), then spans."""
         kind = answer_kind(question)
-        passages: list[Passage] = []
-        for key in ("used", "passages"):
-            for step in reversed(chain):
-                passages.extend(Passage.model_validate(p) for p in step.get(key, []))
+        passages = chain_passages(chain, latest_first=True)
         spans = [c.text for c in extract_candidates(question, passages, self.config.options)]
         if kind in ("yesno", "choice"):
             typed = spans or [c.text for c in extract_candidates(question, [], self.config.options)]
@@ -360,15 +366,24 @@ class ReaRAGSteps:
         return _dedup([*grounded, *observed, *spans])[: self.config.options]
 
 
+def chain_passages(chain: list[dict[str, Any]], *, latest_first: bool) -> list[Passage]:
+    """The chain's passages: those its observations came from, then the rest it retrieved; within each,
+    step by step in chain order or latest step first (repeats kept)."""
+    steps = list(reversed(chain)) if latest_first else chain
+    return [
+        Passage.model_validate(raw)
+        for key in ("used", "passages")
+        for step in steps
+        for raw in step.get(key, [])
+    ]
+
+
 def gathered_evidence(chain: list[dict[str, Any]], limit: int) -> list[ScoredPassage]:
     """At most `limit` passages of the chain: those its observations came from (in chain order), then the
     rest of what it retrieved (in chain order, the question seed's first)."""
     picked: dict[str, Passage] = {}
-    for key in ("used", "passages"):
-        for step in chain:
-            for raw in step.get(key, []):
-                passage = Passage.model_validate(raw)
-                picked.setdefault(passage.id, passage)
+    for passage in chain_passages(chain, latest_first=False):
+        picked.setdefault(passage.id, passage)
     chosen = list(picked.values())[:limit]
     return [ScoredPassage(passage=p, score=0.0, rank=r) for r, p in enumerate(chosen)]
 
