@@ -126,13 +126,17 @@ AGENT_ROWS = [
     Row(
         "resum.json",
         "ReSum",
-        "60 multi-hop questions, pooled, 2,048-token budget: F1 / overflows",
+        "multi-hop questions (3/4-hop MuSiQue first), pooled: F1 / overflows / peak context tokens",
         lambda d: (
             f"{_num(_get(d, 'summary', 'resum', 'f1'))} / {_num(_get(d, 'summary', 'resum', 'overflows'), '{:.0f}')}"
+            f" / {_num(_get(d, 'summary', 'resum', 'peak_context_tokens'), '{:.0f}')} "
+            f"({_num(_get(d, 'summary', 'resum', 'episodes'), '{:.0f}')} questions, "
+            f"{_num(_get(d, 'budget'), '{:,}')}-token budget)"
         ),
         lambda d: (
             f"ReAct {_num(_get(d, 'summary', 'react', 'f1'))} / "
-            f"{_num(_get(d, 'summary', 'react', 'overflows'), '{:.0f}')}"
+            f"{_num(_get(d, 'summary', 'react', 'overflows'), '{:.0f}')} / "
+            f"{_num(_get(d, 'summary', 'react', 'peak_context_tokens'), '{:.0f}')}"
         ),
     ),
     Row(

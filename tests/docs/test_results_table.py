@@ -29,12 +29,20 @@ def test_table_reads_published_summaries(tmp_path: Path) -> None:
     publish = _publish()
     (tmp_path / "resum.json").write_text(
         json.dumps(
-            {"summary": {"resum": {"f1": 0.25, "overflows": 0}, "react": {"f1": 0.125, "overflows": 41}}}
+            {
+                "budget": 1024,
+                "summary": {
+                    "resum": {"f1": 0.25, "overflows": 0, "peak_context_tokens": 1001, "episodes": 60},
+                    "react": {"f1": 0.125, "overflows": 41, "peak_context_tokens": 1180, "episodes": 60},
+                },
+            }
         )
     )
     rows = publish.table(publish.AGENT_ROWS, tmp_path)
     resum = next(line for line in rows.splitlines() if line.startswith("| ReSum"))
-    assert "0.250 / 0" in resum and "ReAct 0.125 / 41" in resum
+    assert (
+        "0.250 / 0 / 1001 (60 questions, 1,024-token budget)" in resum and "ReAct 0.125 / 41 / 1180" in resum
+    )
     assert "not measured yet" in next(line for line in rows.splitlines() if line.startswith("| ReaRAG"))
     assert publish.trimmed({"summary": {"a": 1}, "episodes": [1] * 10, "budget": 2048}) == {
         "summary": {"a": 1},
