@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Any, NamedTuple
 
 from goalgraph.agents._qa_metrics import normalize_answer
 from goalgraph.agents._rearag_types import (
@@ -126,24 +126,25 @@ class ReaRAGSteps:
                 )
                 set_output(span, update)
                 return update
-            if isinstance(step.action, Search) and self._converges(step, state):
+            search = self._search_queries(step, state) if isinstance(step.action, Search) else None
+            if search is not None and self._converges(search, state):
                 # Asking the same thing again cannot bring anything new: the chain has converged, and
                 # the next step may only finish (the paper's model stops there on its own).
                 update = {"converged": True, "pending": None, "feedback": None, "retries": 0}
                 set_output(span, {"thought": step.thought, "repeated": step.action.query})
                 return update
-            problem = self._problem(step, state)
+            problem = self._problem(step, state, search)
             if problem:
                 update = self._invalid(state, problem)
                 set_output(span, update)
                 return update
-            update = self._accept(step, state)
+            update = self._accept(step, state, search)
             set_output(
                 span, {"thought": step.thought, "action": update.get("pending") or step.action.model_dump()}
             )
             return update
 
-    def _problem(self, step: Any, state: ReaRAGState) -> str | None:
+    def _problem(self, step: Any, state: ReaRAGState, search: SearchQueries | None) -> str | None:
         searches = [s for s in state.get("chain", []) if s["action"]["function"] == "search"]
         if isinstance(step.action, Finish):
             if not searches:
@@ -151,12 +152,11 @@ class ReaRAGSteps:
             if not step.action.answer.strip():
                 return "The finish answer is empty; give the answer."
             return None
-        query = self._query(step.action, state, step.thought)
-        if not normalize_answer(query):
+        if search is None or not normalize_answer(search.query):
             return "The search query is empty or names nothing from the question; write what to search for."
         return None
 
-    def _converges(self, step: Any, state: ReaRAGState) -> bool:
+    def _converges(self, search: SearchQueries, state: ReaRAGState) -> bool:
         """The model asks again for what it asked before (its grounded query, before expansion), past
         the bridge repeats allowed: nothing new can come of it, the chain may only finish.
 
@@ -165,8 +165,7 @@ class ReaRAGSteps:
         on with ever worse passages (the ones not seen yet) until the chain limit.
         """
         chain = state.get("chain", [])
-        grounded = self._grounded(step.action, state, step.thought)
-        query = normalize_answer(grounded)
+        query = normalize_answer(search.grounded)
         asked = [
             normalize_answer(s.get("grounded") or s["action"].get("query") or "")
             for s in chain
@@ -176,13 +175,15 @@ class ReaRAGSteps:
             return False
         # A repeat may run as a bridge hop only when the expansion makes it a search not run before.
         searched = {normalize_answer(s["action"].get("query") or "") for s in chain}
-        expanded = normalize_answer(self._expanded(grounded, chain))
+        expanded = normalize_answer(search.query)
         bridge = self.config.expand_queries and expanded not in searched
         return not bridge or asked.count(query) > self.config.bridge_repeats
 
-    def _query(self, action: Search, state: ReaRAGState, thought: str = "") -> str:
-        """The query that runs: the grounded query, expanded with the last observation."""
-        return self._expanded(self._grounded(action, state, thought), state.get("chain", []))
+    def _search_queries(self, step: Any, state: ReaRAGState) -> SearchQueries:
+        """A search step's grounded query and the query that runs (grounded, expanded with the last
+        observation), computed once for the repeat check, the validity check and the accepted step."""
+        grounded = self._grounded(step.action, state, step.thought)
+        return SearchQueries(grounded=grounded, query=self._expanded(grounded, state.get("chain", [])))
 
     def _grounded(self, action: Search, state: ReaRAGState, thought: str = "") -> str:
         """The model's query with made-up words dropped (the thought's when the query keeps none)."""
@@ -208,7 +209,7 @@ class ReaRAGSteps:
             return {"status": "invalid_action", "pending": None, "retries": retries, "feedback": feedback}
         return {"retries": retries, "feedback": feedback, "pending": None}
 
-    def _accept(self, step: Any, state: ReaRAGState) -> dict[str, Any]:
+    def _accept(self, step: Any, state: ReaRAGState, search: SearchQueries | None) -> dict[str, Any]:
         if isinstance(step.action, Finish):
             record = {"thought": step.thought, "action": step.action.model_dump(), "observation": None}
             return {
@@ -219,9 +220,13 @@ class ReaRAGSteps:
                 "feedback": None,
                 "chain": [record],
             }
-        grounded = self._grounded(step.action, state, step.thought)
-        query = self._expanded(grounded, state.get("chain", []))
-        pending = {"thought": step.thought, "query": query, "asked": step.action.query, "grounded": grounded}
+        assert search is not None, "a search step's queries are computed before it is accepted"
+        pending = {
+            "thought": step.thought,
+            "query": search.query,
+            "asked": step.action.query,
+            "grounded": search.grounded,
+        }
         return {"pending": pending, "retries": 0, "feedback": None}
 
     def after_think(self, state: ReaRAGState) -> str:
@@ -364,6 +369,15 @@ class ReaRAGSteps:
             named = _named_option(reference, observed)
             grounded = [named] if named else []
         return _dedup([*grounded, *observed, *spans])[: self.config.options]
+
+
+class SearchQueries(NamedTuple):
+    """One search step's queries."""
+
+    grounded: str
+    """The model's query with made-up words dropped: what repeats are compared on."""
+    query: str
+    """The query that runs: the grounded one expanded with the last observation."""
 
 
 def chain_passages(chain: list[dict[str, Any]], *, latest_first: bool) -> list[Passage]:
