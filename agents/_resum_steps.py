@@ -38,6 +38,11 @@ EXTRACT_PROMPT = (
 
 ANSWER_PROMPT = "Answer the question from the search results: choose the final answer among the options."
 _MESSAGE_OVERHEAD = 6
+_NO_RETRY = 0
+"""Every model call here is sized to the budget, and an in-call retry would send the prompt again with
+the failed reply and the error appended, past that size. So a call is never retried: a failed step is
+fed back as a counted round, a failed summary or extraction falls back, a failed answer takes the top
+option, and each of those prompts is again sized to the budget."""
 
 
 def render_context(question: str, summary: str | None, messages: list[dict[str, str]]) -> str:
@@ -134,6 +139,7 @@ class ReSumSteps:
                     AGENT_PROMPT,
                     prompt,
                     max_tokens=config.step_tokens,
+                    retries=_NO_RETRY,
                 )
             except Exception as error:
                 return self._feedback(
@@ -285,6 +291,7 @@ class ReSumSteps:
                     EXTRACT_PROMPT,
                     prompt,
                     max_tokens=8 + 4 * keep,
+                    retries=_NO_RETRY,
                 )
                 chosen = sorted({shortlist[n - 1] for n in picked.output.sentences})
                 evidence = [sentences[i] for i in chosen] or evidence
@@ -317,7 +324,12 @@ class ReSumSteps:
                 messages = messages[2:]
             try:
                 measured = await ask_measured(
-                    self.summarizer, Summary, SUMMARY_PROMPT, prompt, max_tokens=self.config.summary_tokens
+                    self.summarizer,
+                    Summary,
+                    SUMMARY_PROMPT,
+                    prompt,
+                    max_tokens=self.config.summary_tokens,
+                    retries=_NO_RETRY,
                 )
                 text = measured.output.render()
                 if self.summarizer is self.model:
@@ -371,6 +383,7 @@ class ReSumSteps:
                         ANSWER_PROMPT,
                         prompt,
                         max_tokens=limit,
+                        retries=_NO_RETRY,
                     )
                     answer = final.output.answer
                     tokens = max(tokens, final.input_tokens + limit)

@@ -70,13 +70,19 @@ async def ask_measured(
     max_tokens: int = 64,
     temperature: float = 0.0,
     seed: int | None = None,
+    retries: int = 1,
 ) -> Measured[T]:
-    """`ask`, also returning the prompt size the model itself counted (its usage report)."""
+    """`ask`, also returning the prompt size the model itself counted (its usage report).
+
+    `retries` is how often a reply that fails validation is sent back with the error. A retry's request
+    holds the prompt, the failed reply and the error text, so a caller that sized the prompt to a token
+    budget passes ``retries=0`` and handles the failure itself.
+    """
     from pydantic_ai import Agent
     from pydantic_ai.messages import ModelResponse
     from pydantic_ai.settings import ModelSettings
 
-    agent = Agent(model, output_type=output_type, instructions=instructions, retries=1)
+    agent = Agent(model, output_type=output_type, instructions=instructions, retries=retries)
     settings = ModelSettings(max_tokens=max_tokens, temperature=temperature)
     if seed is not None:
         settings["seed"] = seed

@@ -260,3 +260,33 @@ def test_summary_render_leaves_out_items_without_a_word() -> None:
     assert summary.render() == "Facts: Paris is in France\nMissing: nothing\nNext: answer"
     with pytest.raises(ValueError):
         Summary(facts=[""], gaps=[], next=[])  # the schema (so the grammar) refuses empty items
+
+
+def test_a_reply_that_fails_validation_is_not_retried_past_the_budget() -> None:
+    # Fault injected on purpose: every third step reply and the first summary lack required fields.
+    # Re-sending such a reply with its error would grow the prompt past the size the call was budgeted
+    # for, so every request must be a fresh one (no failed reply in its history); a bad step becomes a
+    # counted feedback round and a bad summary falls back to the latest result.
+    script = Script()
+    histories: list[int] = []
+    calls = {"step": 0, "summary": 0}
+
+    def agent(messages: list[ModelMessage], info: AgentInfo) -> ModelResponse:
+        histories.append(len(messages))
+        tool = info.output_tools[0]
+        props = tool.parameters_json_schema["properties"]
+        kind = "summary" if "facts" in props else "step" if "thought" in props else "answer"
+        if kind == "answer":
+            return script.agent(messages, info)
+        calls[kind] += 1
+        if (kind == "step" and calls[kind] % 3 == 0) or (kind == "summary" and calls[kind] == 1):
+            return ModelResponse(parts=[ToolCallPart(tool.name, {"thought": "cut off"})])
+        return script.agent(messages, info)
+
+    final = run(build_resum(FunctionModel(agent), engine(), count_tokens=words, config=CONFIG))
+    assert histories and set(histories) == {1}
+    invalid = [e for e in final["trajectory"] if e["kind"] == "invalid"]
+    summaries = [e for e in final["trajectory"] if e["kind"] == "summary"]
+    assert len(invalid) == calls["step"] // 3 and invalid[0]["feedback"].startswith("Feedback:")
+    assert summaries and summaries[0]["summary"].startswith("Result ")  # the fallback summary
+    assert final["peak_tokens"] <= CONFIG.budget and final["overflows"] == 0
