@@ -6,7 +6,6 @@ report["summary"]["memory_t1"]["accuracy"], report["summary"]["no_time_filter"][
 
 from __future__ import annotations
 
-import json
 from collections import Counter, defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
@@ -17,6 +16,7 @@ from typing import Any, Literal
 from goalgraph.evals import Aggregation, EvalConfig, EvalTask, run_eval, summarize, write_results
 
 from ._graph import build_memory_t1, plan_steps, run_question
+from ._jsonl import json_rows
 from ._ranges import _bound
 from ._rewards import accuracy_reward, benchmark_exact_match
 from ._sessions import ingest_sessions, sessions_from_time_dialog, speakers_of
@@ -93,29 +93,16 @@ def load_qa(path: Path, limit: int | None = None) -> list[QAItem]:
     Errors name the file, the line and the field, before any question runs.
     """
     items: list[QAItem] = []
-    with path.open(encoding="utf-8") as fh:
-        for n, line in enumerate(fh, 1):
-            if not line.strip():
-                continue
-            where = f"{path}:{n}"
-            try:
-                row = json.loads(line)
-            except json.JSONDecodeError as exc:
-                raise ValueError(f"{where}: not JSON ({exc.msg})") from exc
-            if not isinstance(row, dict):
-                raise ValueError(f"{where}: expected a JSON object")
-            for key in ("question_id", "question", "task", "gold_answer"):
-                if key not in row:
-                    raise ValueError(f"{where}: missing field {key!r}")
-            if not isinstance(row.get("sessions", []), list):
-                raise ValueError(f"{where}: field 'sessions' must be a list")
-            try:
-                sessions = tuple(sessions_from_time_dialog(row))
-                asked = datetime.fromisoformat(row["asked_at"]) if row.get("asked_at") else None
-                window = _gold_window(row.get("time_range"))
-            except (ValueError, TypeError, AttributeError) as exc:
-                raise ValueError(f"{where}: {exc}") from exc
-            items.append(QAItem(row, sessions, asked, window, key=f"{row['question_id']}@{n}"))
+    for n, where, row in json_rows(path, ("question_id", "question", "task", "gold_answer")):
+        if not isinstance(row.get("sessions", []), list):
+            raise ValueError(f"{where}: field 'sessions' must be a list")
+        try:
+            sessions = tuple(sessions_from_time_dialog(row))
+            asked = datetime.fromisoformat(row["asked_at"]) if row.get("asked_at") else None
+            window = _gold_window(row.get("time_range"))
+        except (ValueError, TypeError, AttributeError) as exc:
+            raise ValueError(f"{where}: {exc}") from exc
+        items.append(QAItem(row, sessions, asked, window, key=f"{row['question_id']}@{n}"))
     if not items:
         raise ValueError(f"{path}: no questions in the file")
     # Ids stay plain where the file has them once (stable across files that differ elsewhere).

@@ -6,7 +6,6 @@ report["summary"]["estimator"]["explicit_exact"], report["by_group"]["estimator"
 
 from __future__ import annotations
 
-import json
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -17,6 +16,7 @@ from typing import Any
 from goalgraph.evals import EvalConfig, EvalTask, run_eval
 from goalgraph.tools.temporal import TimeWindow, parse_window
 
+from ._jsonl import json_rows
 from ._window import estimate_window_text
 
 __all__ = [
@@ -81,30 +81,17 @@ _INVALID = datetime(1, 1, 1)
 def load_ranges(path: Path) -> list[RangeItem]:
     """Read ranges.jsonl (or qa.jsonl rows with a time_range); errors name the file, line and field."""
     items: list[RangeItem] = []
-    with path.open(encoding="utf-8") as fh:
-        for n, line in enumerate(fh, 1):
-            if not line.strip():
-                continue
-            where = f"{path}:{n}"
-            try:
-                row = json.loads(line)
-            except json.JSONDecodeError as exc:
-                raise ValueError(f"{where}: not JSON ({exc.msg})") from exc
-            if not isinstance(row, dict):
-                raise ValueError(f"{where}: expected a JSON object")
-            for key in ("question_id", "question", "time_range"):
-                if key not in row:
-                    raise ValueError(f"{where}: missing field {key!r}")
-            tr = row["time_range"]
-            if tr is None:
-                continue
-            if not isinstance(tr, dict) or not {"start", "end"} <= set(tr):
-                raise ValueError(f"{where}: field 'time_range' must be an object with 'start' and 'end'")
-            try:
-                start, end = _bound(tr["start"], start=True), _bound(tr["end"], start=False)
-            except ValueError as exc:
-                raise ValueError(f"{where}: field 'time_range': {exc}") from exc
-            items.append(RangeItem(str(row["question_id"]), str(row["question"]), start, end, key=f"@{n}"))
+    for n, where, row in json_rows(path, ("question_id", "question", "time_range")):
+        tr = row["time_range"]
+        if tr is None:
+            continue
+        if not isinstance(tr, dict) or not {"start", "end"} <= set(tr):
+            raise ValueError(f"{where}: field 'time_range' must be an object with 'start' and 'end'")
+        try:
+            start, end = _bound(tr["start"], start=True), _bound(tr["end"], start=False)
+        except ValueError as exc:
+            raise ValueError(f"{where}: field 'time_range': {exc}") from exc
+        items.append(RangeItem(str(row["question_id"]), str(row["question"]), start, end, key=f"@{n}"))
     if not items:
         raise ValueError(f"{path}: no questions with a time_range in the file")
     # Episode ids: the question_id, with "@LINE" only where the file repeats it (qa.jsonl does).

@@ -15,6 +15,7 @@ from dateutil.relativedelta import relativedelta
 from pydantic import BaseModel, ConfigDict, Field
 
 from ._calendar import month_mentions
+from ._relative import latest_year
 from ._window import TimeWindow
 
 __all__ = ["WindowGuess", "resolve_guess"]
@@ -71,7 +72,7 @@ def resolve_guess(guess: WindowGuess, question: str, asked_at: datetime | None =
     year = guess.year if guess.year is not None and re.search(rf"\b{guess.year}\b", question) else None
     if year is None and month is not None and asked_at is not None:
         # "on January 10" with no year: the latest such date not after the moment of asking.
-        year = asked_at.year if (month, day or 1) <= (asked_at.month, asked_at.day) else asked_at.year - 1
+        year = latest_year(month, day or 1, asked_at)
     if year is not None:
         try:
             if day is not None and month is not None:

@@ -17,7 +17,7 @@ from ._calendar import month_number
 from ._units import MONTHS, NUM, UNIT, WEEKDAYS, day_bounds, number, shift
 from ._window import TimeWindow
 
-__all__ = ["relative_window", "with_years"]
+__all__ = ["latest_year", "relative_window", "with_years"]
 
 _AGO = re.compile(rf"\b(?P<n>{NUM})\s+{UNIT}\s+ago\b", re.I)
 _LAST_WEEKDAY = re.compile(rf"\blast\s+(?P<wd>{'|'.join(WEEKDAYS)})\b", re.I)
@@ -46,7 +46,7 @@ _MONTH_ALONE = re.compile(
 )
 
 
-def _latest_year(month: int, day: int, asked_at: datetime) -> int | None:
+def latest_year(month: int, day: int, asked_at: datetime) -> int | None:
     """The latest year in which ``month``/``day`` is a real date not after ``asked_at`` (Feb 29: a leap year)."""
     for year in range(asked_at.year, asked_at.year - 9, -1):
         try:
@@ -73,7 +73,7 @@ def with_years(text: str, asked_at: datetime) -> str:
 
     def month_day(m: re.Match[str]) -> str:
         name, day = m["m"] or m["m2"], int(m["d"] or m["d2"])
-        year = _latest_year(month_number(name), day, asked_at) if 1 <= day <= 31 else None
+        year = latest_year(month_number(name), day, asked_at) if 1 <= day <= 31 else None
         return m[0] if year is None else f"{m[0]}, {year}"
 
     def month_alone(m: re.Match[str]) -> str:

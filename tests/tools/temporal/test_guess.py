@@ -47,6 +47,11 @@ def test_month_without_year_is_the_latest_before_asking() -> None:
         datetime(2024, 12, 31, 23, 59, 59),
     )
     assert _bounds(guess, q) is None  # no year and no moment of asking
+    # February 29 without a year: the latest leap year's, not the month of a year that lacks the day
+    assert _bounds(WindowGuess(unit="day", month=2, day=29), "on February 29", datetime(2025, 7, 17)) == (
+        datetime(2024, 2, 29),
+        datetime(2024, 2, 29, 23, 59, 59),
+    )
 
 
 def test_relative_needs_the_moment_of_asking() -> None:
