@@ -21,7 +21,7 @@ from goalgraph.tools import Tool
 from goalgraph.tools.image import Image, iqa
 from goalgraph.tools.image.experts import experts_for
 
-__all__ = ["LEVELS", "EvalConfig", "degrade", "evaluate"]
+__all__ = ["LEVELS", "EvalConfig", "degrade", "evaluate", "photo"]
 
 LEVELS: tuple[tuple[float, float, int], ...] = ((1.0, 12.0, 90), (1.3, 18.0, 85), (1.6, 25.0, 80))
 """(blur σ in HR px, noise σ in grey levels, JPEG quality) per degradation level."""
@@ -69,7 +69,9 @@ def degrade(hr: np.ndarray, blur: float, noise: float, quality: int, seed: int) 
     return cv2.cvtColor(decoded, cv2.COLOR_BGR2RGB)
 
 
-def _photo(name: str, size: int) -> np.ndarray:
+def photo(name: str, size: int) -> np.ndarray:
+    """The evaluation's HR image: scikit-image's photo `name` as RGB, its centre square of at most `size`
+    px (a multiple of 4, so the x4 degradation divides it evenly)."""
     import skimage.data
 
     img = getattr(skimage.data, name)()
@@ -106,12 +108,12 @@ def evaluate(config: EvalConfig, progress: Callable[[str], None] | None = None) 
     sr = {t.name: t for t in experts_for("super-resolution")}
     denoisers = {t.name: t for t in experts_for("denoising")}
     images: list[dict[str, Any]] = []
-    for photo in config.photos:
-        hr = _photo(photo, config.size)
+    for name in config.photos:
+        hr = photo(name, config.size)
         for level, (blur, noise, quality) in enumerate(LEVELS[: config.levels]):
-            lr = Image.from_array(degrade(hr, blur, noise, quality, seed=1000 * level + len(photo)))
+            lr = Image.from_array(degrade(hr, blur, noise, quality, seed=1000 * level + len(name)))
             row: dict[str, Any] = {
-                "photo": photo,
+                "photo": name,
                 "level": level,
                 "blur": blur,
                 "noise": noise,
@@ -145,7 +147,7 @@ def evaluate(config: EvalConfig, progress: Callable[[str], None] | None = None) 
             images.append(row)
             if progress is not None:
                 progress(
-                    f"{photo} level {level}: bicubic {row['methods']['bicubic']['psnr']:.2f} dB, "
+                    f"{name} level {level}: bicubic {row['methods']['bicubic']['psnr']:.2f} dB, "
                     f"4KAgent-F {row['methods']['fourk_fidelity']['psnr']:.2f} dB"
                 )
     return {"summary": _summarize(images), "images": images}

@@ -4,13 +4,13 @@ input's noise back (exact re-projection), so the fidelity profile picks a learne
 from __future__ import annotations
 
 from goalgraph.agents.fourk import load_profile, run_fourk
-from goalgraph.agents.fourk.evaluation import LEVELS, _photo, degrade
+from goalgraph.agents.fourk.evaluation import LEVELS, degrade, photo
 from goalgraph.agents.fourk.scoring import FIDELITY_SIGMA, SR_FIDELITY_SIGMA, quality_score
 from goalgraph.tools.image import Image, iqa
 from goalgraph.tools.image.experts import experts_for
 
 # The benchmark's noisiest astronaut (96 px input), where IBP used to win the SR step.
-HR = _photo("astronaut", 384)
+HR = photo("astronaut", 384)
 LR = Image.from_array(degrade(HR, *LEVELS[2], seed=2000 + len("astronaut")))
 
 
