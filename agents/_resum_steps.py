@@ -107,6 +107,10 @@ class ReSumSteps:
             f"resum.act {rounds + 1}", kind=SpanKind.CHAIN, attributes={"resum.context_tokens": tokens}
         ) as span:
             messages = state.get("messages", [])
+            if config.summarize and rounds >= config.max_rounds:
+                # The answer step fits its own prompt to the budget; summarizing first would only trade
+                # the latest results for a compressed copy (and cost a call).
+                return {"route": "answer", "status": "max_rounds"}
             since = sum(1 for m in messages if m.get("role") == "tool")
             periodic = config.summarize_every is not None and since >= config.summarize_every
             if config.summarize and messages and (tokens >= config.threshold * config.budget or periodic):
@@ -184,9 +188,10 @@ class ReSumSteps:
             }
 
     def _evidence(self, state: ReSumState) -> list[str]:
-        summary = state.get("summary")
-        texts = [summary] if summary else []
-        return texts + [m["content"] for m in state.get("messages", []) if m.get("role") == "tool"]
+        # The summary's facts, not its rendering: its gaps and next steps name what is *not* known, and
+        # its labels ("Missing: ...") would read as answer candidates.
+        facts = list(state.get("facts", []))
+        return facts + [m["content"] for m in state.get("messages", []) if m.get("role") == "tool"]
 
     def _feedback(self, state: ReSumState, text: str, peak: int) -> dict[str, Any]:
         messages = [*state.get("messages", []), {"role": "user", "content": text}]
@@ -332,13 +337,15 @@ class ReSumSteps:
                     retries=_NO_RETRY,
                 )
                 text = measured.output.render()
+                facts = measured.output.kept_facts()
                 if self.summarizer is self.model:
                     self.calibrate(SUMMARY_PROMPT, prompt, measured.input_tokens)
                 tokens = max(tokens, measured.input_tokens + self.config.summary_tokens)
             except Exception as error:
                 # A failed summary keeps the previous one plus the latest result, so nothing found is lost.
-                latest = next((m["content"] for m in reversed(messages) if m.get("role") == "tool"), "")
-                text = "\n".join(x for x in (previous, latest[:300]) if x)
+                latest = next((m["content"] for m in reversed(messages) if m.get("role") == "tool"), "")[:300]
+                text = "\n".join(x for x in (previous, latest) if x)
+                facts = [*state.get("facts", []), *([latest] if latest else [])]
                 span.set_attribute("resum.summary.error", f"{type(error).__name__}: {error}")
             set_output(span, text)
             event = {
@@ -351,6 +358,7 @@ class ReSumSteps:
             }
             return {
                 "summary": text,
+                "facts": facts,
                 "summaries": [text],
                 "messages": [],
                 "route": "act",

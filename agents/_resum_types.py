@@ -63,15 +63,18 @@ class Summary(BaseModel):
 
     def render(self) -> str:
         """The summary as text, as it appears in the restart message (items without a word left out)."""
-
-        def joined(items: list[str], empty: str) -> str:
-            kept = [i.strip() for i in items if any(ch.isalnum() for ch in i)]
-            return "; ".join(kept) or empty
-
-        parts = ["Facts: " + joined(self.facts, "none")]
-        parts.append("Missing: " + joined(self.gaps, "nothing"))
-        parts.append("Next: " + joined(self.next, "answer"))
+        parts = ["Facts: " + ("; ".join(_worded(self.facts)) or "none")]
+        parts.append("Missing: " + ("; ".join(_worded(self.gaps)) or "nothing"))
+        parts.append("Next: " + ("; ".join(_worded(self.next)) or "answer"))
         return "\n".join(parts)
+
+    def kept_facts(self) -> list[str]:
+        """The facts the restart message shows: the summary's evidence (gaps and next steps are not)."""
+        return _worded(self.facts)
+
+
+def _worded(items: list[str]) -> list[str]:
+    return [i.strip() for i in items if any(ch.isalnum() for ch in i)]
 
 
 def step_model(titles: Sequence[str], can_answer: bool = True) -> type[BaseModel]:
@@ -161,6 +164,7 @@ class ReSumState(TypedDict, total=False):
     question: str
     messages: list[dict[str, str]]
     summary: str | None
+    facts: list[str]
     summaries: Annotated[list[str], _append]
     trajectory: Annotated[list[dict[str, Any]], _append]
     titles: list[str]

@@ -290,3 +290,28 @@ def test_a_reply_that_fails_validation_is_not_retried_past_the_budget() -> None:
     assert len(invalid) == calls["step"] // 3 and invalid[0]["feedback"].startswith("Feedback:")
     assert summaries and summaries[0]["summary"].startswith("Result ")  # the fallback summary
     assert final["peak_tokens"] <= CONFIG.budget and final["overflows"] == 0
+
+
+def test_answer_candidates_come_from_facts_and_results_not_gaps() -> None:
+    # The summary's gaps and next steps name what is not known; an entity that only they mention is
+    # no answer candidate, and at the round limit the agent answers without summarizing first.
+    script = Script()
+
+    def summarizer(messages: list[ModelMessage], info: AgentInfo) -> ModelResponse:
+        args = {"facts": ["Thomas Paine wrote it"], "gaps": ["Birthplace of Paris Hilton"], "next": ["Lyon"]}
+        return ModelResponse(parts=[ToolCallPart(info.output_tools[0].name, args)])
+
+    graph = build_resum(
+        FunctionModel(script.agent),
+        engine(),
+        count_tokens=words,
+        summarizer=FunctionModel(summarizer),
+        config=CONFIG,
+    )
+    final = run(graph)
+    events = final["trajectory"]
+    answer = events[-1]
+    assert any(e["kind"] == "summary" for e in events) and "Paris Hilton" in final["summary"]
+    assert answer["kind"] == "answer" and answer["options"]
+    assert not any(word in o for o in answer["options"] for word in ("Paris", "Hilton", "Lyon", "Missing"))
+    assert final["status"] == "max_rounds" and events[-2]["kind"] == "tool"
