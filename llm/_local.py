@@ -123,7 +123,11 @@ class LocalModel(FunctionModel):
             temperature=temperature,
             seed=seed,
         )
-        usage = RequestUsage(input_tokens=generation.input_tokens, output_tokens=generation.output_tokens)
+        usage = RequestUsage(
+            input_tokens=generation.input_tokens,
+            output_tokens=generation.output_tokens,
+            cache_read_tokens=generation.cached_tokens,
+        )
         return ModelResponse(parts=_parse(generation.text, tools), usage=usage, model_name=self.model_name)
 
 

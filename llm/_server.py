@@ -220,6 +220,7 @@ def create_app(model: LocalModel, *, served_name: str = "local") -> Starlette:
                     "prompt_tokens": generation.input_tokens,
                     "completion_tokens": generation.output_tokens,
                     "total_tokens": generation.input_tokens + generation.output_tokens,
+                    "prompt_tokens_details": {"cached_tokens": generation.cached_tokens},
                 },
             }
         )
