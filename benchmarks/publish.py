@@ -177,6 +177,17 @@ FRAMEWORK_ROWS = [
         lambda d: f"transformers generate {_num(_get(d, 'summary', 'unconstrained_tok_s'), '{:.1f}')} tok/s",
     ),
     Row(
+        "llm_bench.json",
+        "prefix cache",
+        "8-call agent conversation: seconds with the prefix cache; share of prompt tokens reused",
+        lambda d: (
+            f"{_num(_get(d, 'summary', 'conversation_s_prefix_cache'), '{:.1f}')} s "
+            f"(×{_num(_get(d, 'summary', 'conversation_prefix_cache_speedup'), '{:.2f}')}); "
+            f"{_pct(_get(d, 'summary', 'conversation_cached_token_share'))} reused"
+        ),
+        lambda d: f"cache off {_num(_get(d, 'summary', 'conversation_s_no_prefix_cache'), '{:.1f}')} s",
+    ),
+    Row(
         "trace_bench.json",
         "tracing",
         "1,000-node LangGraph run: overhead µs per node",
