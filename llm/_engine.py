@@ -63,14 +63,11 @@ class LocalEngine:
         """Emit grammar-forced tokens without sampling them (off only to measure what it saves)."""
         # transformers 5.2x renamed the KV-cache argument `past_key_values` to `cache`; use whichever
         # this version's forward takes (the old name warns from 5.2x on).
-        self._cache_arg = (
-            "cache" if "cache" in inspect.signature(model.forward).parameters else "past_key_values"
-        )
+        forward_parameters = inspect.signature(model.forward).parameters
+        self._cache_arg = "cache" if "cache" in forward_parameters else "past_key_values"
         # Only the last position's logits are sampled: computing the LM head (49k columns) for every
         # prompt position costs a quarter of a long prompt's forward pass.
-        self._last_logits_only = (
-            {"logits_to_keep": 1} if "logits_to_keep" in inspect.signature(model.forward).parameters else {}
-        )
+        self._last_logits_only = {"logits_to_keep": 1} if "logits_to_keep" in forward_parameters else {}
         self.prefixes = PrefixCache()
         """KV caches of recent sequences, so a conversation's next call reads only its new tokens."""
         self.eos_ids = {int(tokenizer.eos_token_id)} if tokenizer.eos_token_id is not None else set()
