@@ -393,26 +393,12 @@ def chain_passages(chain: list[dict[str, Any]], *, latest_first: bool) -> list[P
 
 
 def gathered_evidence(chain: list[dict[str, Any]], limit: int) -> list[ScoredPassage]:
-    """At most `limit` passages of the chain to read the final answer from: those its observations came
-    from, latest step first; only when no observation named a source, the rest of what it retrieved
-    (latest step first).
-
-    The latest hop's sources come first because a multi-hop chain's last observation is the one closest
-    to the answer (the first, the question seed's, is what one-shot RAG reads as well), and the passages
-    that answered no sub-query are left out: behind the observed ones they only added candidates.
-    Chosen on 60 HotpotQA questions outside the evaluation sample (pooled setting, embedded model): F1
-    0.142 against 0.096 for observed-then-retrieved passages in chain order and 0.114 for all passages
-    latest step first.
-    """
-    observed: dict[str, Passage] = {}
-    for step in reversed(chain):
-        for raw in step.get("used", []):
-            passage = Passage.model_validate(raw)
-            observed.setdefault(passage.id, passage)
-    if not observed:
-        for passage in chain_passages(chain, latest_first=True):
-            observed.setdefault(passage.id, passage)
-    chosen = list(observed.values())[:limit]
+    """At most `limit` passages of the chain: those its observations came from (in chain order), then the
+    rest of what it retrieved (in chain order, the question seed's first)."""
+    picked: dict[str, Passage] = {}
+    for passage in chain_passages(chain, latest_first=False):
+        picked.setdefault(passage.id, passage)
+    chosen = list(picked.values())[:limit]
     return [ScoredPassage(passage=p, score=0.0, rank=r) for r, p in enumerate(chosen)]
 
 

@@ -103,8 +103,8 @@ class ReaRAGConfig:
     (supporting-paragraph recall 0.58 vs 0.74 on 20 pooled multihop questions), and its later hops
     build on what that search found. The model must still search once on its own before finishing."""
     answer_from_evidence: bool = True
-    """The short answer to an open question is read from the passages the chain's observations came
-    from (latest step first; see `gathered_evidence`), like one-shot RAG's but over the chain's evidence; the observations'
+    """The short answer to an open question is read from the passages the chain gathered (those its
+    observations came from first), like one-shot RAG's but over the chain's evidence; the observations'
     answers are the fallback. A small model's later observations answer its sub-queries, not the
     question, and picking the final answer among them lost to one-shot RAG. Yes/no and choice questions
     keep the chain's own options."""

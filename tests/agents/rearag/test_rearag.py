@@ -127,26 +127,15 @@ def test_sentence_finish_answer_puts_the_observation_it_names_first() -> None:
     assert final["answer"] == "Thomas Paine"
 
 
-def test_gathered_evidence_reads_the_observed_passages_latest_step_first() -> None:
+def test_gathered_evidence_puts_observed_passages_first_and_keeps_the_limit() -> None:
     a, b, c, d = CORPUS
     chain = [
         {"used": [b.model_dump()], "passages": [a.model_dump(), c.model_dump()]},
         {"used": [d.model_dump(), b.model_dump()], "passages": [a.model_dump()]},
         {"action": {"function": "finish"}},
     ]
-    # The second search's sources first, then the first's; passages no observation came from stay out.
-    assert [p.passage.id for p in gathered_evidence(chain, 9)] == [d.id, b.id]
-    assert [p.rank for p in gathered_evidence(chain, 9)] == [0, 1]
-    assert [p.passage.id for p in gathered_evidence(chain, 1)] == [d.id]
-
-
-def test_gathered_evidence_without_observed_sources_reads_what_was_retrieved() -> None:
-    a, b, c, _ = CORPUS
-    chain = [
-        {"used": [], "passages": [a.model_dump(), c.model_dump()]},
-        {"used": [], "passages": [b.model_dump(), a.model_dump()]},
-    ]
-    assert [p.passage.id for p in gathered_evidence(chain, 9)] == [b.id, a.id, c.id]
+    assert [p.passage.id for p in gathered_evidence(chain, 3)] == [b.id, d.id, a.id]
+    assert [p.rank for p in gathered_evidence(chain, 9)] == [0, 1, 2, 3]
 
 
 def test_open_question_answer_is_read_from_the_chain_evidence() -> None:
