@@ -72,6 +72,27 @@ async def test_search_never_looks_into_the_same_place_twice(
         assert score(task, run.trajectory).repeat_rate == 0.0
 
 
+@pytest.mark.parametrize(
+    ("kind", "seed"), [("pickup_and_put_in_closerep", s) for s in range(6)] + [("pickup_and_put", 1)]
+)
+async def test_a_put_task_looks_in_its_destination_last(
+    kind: str, seed: int, prior: CooccurrencePrior, store: MemoryStore
+) -> None:
+    # Even with a prior that puts the object in its destination, the agent looks everywhere else first
+    # (the task presupposes the object is not there yet), so it walks to the destination once, to deliver.
+    scene, task = episode(kind, seed=seed)
+    obj = next(a.objectType for a in task.task_metadata.actions if a.action == "pickup")
+    dest = next(a.objectType for a in task.task_metadata.actions if a.action == "put")
+    biased = prior.model_copy(update={"counts": {**prior.counts, obj: {dest: 10_000}}})
+    assert biased.probability(obj, dest) > 0.9
+    run = await run_embodied(build_embodied(None, store=store, prior=biased), HouseholdEnv(scene), task)
+    steps = run.trajectory
+    picked = next(i for i, s in enumerate(steps) if s.action == "pickup" and s.success and s.object == obj)
+    assert not [s.command for s in steps[:picked] if s.object == dest and s.action in ("navigate to", "open")]
+    m = score(task, steps)
+    assert m.success == 1 and m.repeat_rate == 0.0, [s.command for s in steps]
+
+
 async def test_recovers_from_a_planted_pickup_failure(prior: CooccurrencePrior, store: MemoryStore) -> None:
     scene, task = episode("single_pickup", seed=1)
     target = next(o.objectType for o in scene.objects if o.objectId == task.related_objects[0])
