@@ -19,8 +19,10 @@ import numpy as np
 from goalgraph.tools import Tool, tool
 
 from . import _classic as c
+from . import _waifu2x as w2x
 from ._image import Image, cache_pixels
 from ._ncnn_sr import SRModel, run_sr_model
+from .degradation import noise_sigma
 
 __all__ = ["EXPERTS", "TASKS", "experts_for", "make_expert"]
 
@@ -82,6 +84,23 @@ def _sr_net(model: str, scale: int, down_to: int | None = None) -> Callable[[np.
     return run
 
 
+def _waifu2x_sr(passes: int) -> Callable[[np.ndarray], np.ndarray]:
+    def run(rgb8: np.ndarray) -> np.ndarray:
+        # The noise level of each pass comes from the input's measured σ (see `_waifu2x.levels_for`).
+        return w2x.upscale(rgb8, w2x.levels_for(noise_sigma(rgb8), passes))
+
+    return run
+
+
+def _waifu2x_denoise(floor: int) -> Callable[[np.ndarray], np.ndarray]:
+    def run(rgb8: np.ndarray) -> np.ndarray:
+        level = w2x.levels_for(noise_sigma(rgb8), 1)[0]
+        # A denoising step was asked for, so at least level `floor` even where σ reads low.
+        return w2x.denoise(rgb8, max(floor, -1 if level is None else level))
+
+    return run
+
+
 def _anime4k(scale: float) -> Callable[[np.ndarray], np.ndarray]:
     def run(rgb8: np.ndarray) -> np.ndarray:
         from pyanime4k import pyac
@@ -116,6 +135,14 @@ def _registry() -> list[Tool[Image, Image]]:
             _anime4k(4.0),
             "Anime4K ACNet ×4 (pyanime4k, CPU).",
             tags=("perception", "network"),
+        ),
+        e(
+            "waifu2x_photo_x4",
+            "super-resolution",
+            _waifu2x_sr(2),
+            "waifu2x upconv_7 photo ×2 twice (ncnn, CPU): MSE-trained photo SR whose noise level (JPEG "
+            "and noise removal, 0–3) per pass follows the measured noise σ.",
+            tags=("fidelity", "network"),
         ),
         e(
             "ibp_x4",
@@ -161,6 +188,13 @@ def _registry() -> list[Tool[Image, Image]]:
             tags=("perception", "network"),
         ),
         e(
+            "waifu2x_photo_x2",
+            "super-resolution_2x",
+            _waifu2x_sr(1),
+            "waifu2x upconv_7 photo ×2 (ncnn, CPU), noise level from the measured σ.",
+            tags=("fidelity", "network"),
+        ),
+        e(
             "ibp_x2",
             "super-resolution_2x",
             lambda x: c.ibp_upscale(x, 2),
@@ -193,6 +227,13 @@ def _registry() -> list[Tool[Image, Image]]:
             "denoising",
             c.dct_denoise,
             "OpenCV xphoto sliding DCT denoising at the estimated σ.",
+        ),
+        e(
+            "waifu2x_photo_denoise",
+            "denoising",
+            _waifu2x_denoise(0),
+            "waifu2x photo denoising ×2 at the level for the measured σ, then area ½ (ncnn, CPU).",
+            tags=("network",),
         ),
         e("tv_chambolle", "denoising", c.tv_denoise, "scikit-image total-variation (Chambolle) denoising."),
         e(
@@ -270,6 +311,13 @@ def _registry() -> list[Tool[Image, Image]]:
             "jpeg compression artifact removal",
             lambda x: c.dct_denoise(x, 6.0),
             "xphoto DCT denoising at σ 6 (smooths 8×8 block edges).",
+        ),
+        e(
+            "waifu2x_photo_dejpeg",
+            "jpeg compression artifact removal",
+            _waifu2x_denoise(1),
+            "waifu2x photo JPEG/noise removal ×2 (level ≥ 1, higher with the measured σ), then area ½.",
+            tags=("network",),
         ),
         e(
             "bilateral_dejpeg",
