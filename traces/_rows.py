@@ -11,6 +11,8 @@ from opentelemetry.sdk.resources import Resource
 from opentelemetry.sdk.trace import ReadableSpan
 from opentelemetry.trace import SpanKind, StatusCode
 
+from ._light import LightSpan
+
 __all__ = ["derive_kind", "search_text", "span_row"]
 
 # GenAI operation names → OpenInference kinds, for spans (pydantic-ai's) that carry no explicit kind.
@@ -27,7 +29,11 @@ _OPERATION_KINDS = {
 # Attributes too bulky or too mechanical to be worth full-text indexing.
 _UNINDEXED = frozenset({"logfire.json_schema", "model_request_parameters", "gen_ai.tool.definitions"})
 _MAX_SEARCH_TEXT = 32_000
-_STATUS_NAMES = {StatusCode.ERROR: "ERROR", StatusCode.OK: "OK"}
+
+
+def _status_name(code: StatusCode) -> str:
+    # Identity tests: hashing an Enum member (a dict lookup) runs Python code, and every span asks.
+    return "UNSET" if code is StatusCode.UNSET else "ERROR" if code is StatusCode.ERROR else "OK"
 
 
 def derive_kind(name: str, attributes: Mapping[str, Any]) -> str | None:
@@ -83,7 +89,8 @@ def span_row(span: ReadableSpan, drop: frozenset[str] = frozenset()) -> dict[str
     attributes: dict[str, Any] = frozen if frozen is not None else dict(span.attributes or {})
     if drop:
         attributes = {k: v for k, v in attributes.items() if k not in drop}
-    # `events` copies the bounded list under its lock; most spans have none, which `_events` tells for free.
+    # `events` copies the bounded list under its lock; most spans have none, which `_events` tells for free
+    # (a `LightSpan` creates that list only when an event is added: `has_events` asks without creating it).
     events = (
         [
             {
@@ -93,23 +100,24 @@ def span_row(span: ReadableSpan, drop: frozenset[str] = frozenset()) -> dict[str
             }
             for e in span.events
         ]
-        if getattr(span, "_events", True)
+        if (span.has_events if isinstance(span, LightSpan) else getattr(span, "_events", True))
         else []
     )
     status = span.status
     end_ns = span.end_time
     parent = span.parent
     scope = span.instrumentation_scope
+    kind = span.kind
     return {
         "span_id": f"{context.span_id:016x}",
         "trace_id": _hex_id(context.trace_id, 32),
         "parent_id": _hex_id(parent.span_id, 16) if parent is not None else None,
         "name": span.name,
         "kind": derive_kind(span.name, attributes),
-        "otel_kind": _SPAN_KINDS.get(span.kind) or span.kind.name,
+        "otel_kind": "INTERNAL" if kind is SpanKind.INTERNAL else _SPAN_KINDS.get(kind) or kind.name,
         "start_ns": span.start_time or 0,
         "end_ns": end_ns,
-        "status": "RUNNING" if end_ns is None else _STATUS_NAMES.get(status.status_code, "UNSET"),
+        "status": "RUNNING" if end_ns is None else _status_name(status.status_code),
         "status_message": status.description or "",
         "attributes": attributes,
         "events": events,

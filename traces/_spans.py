@@ -14,10 +14,23 @@ from typing import Any, cast
 import pydantic_core
 from opentelemetry import context as otel_context
 from opentelemetry import trace
+from opentelemetry.sdk.trace import Tracer as SdkTracer
 from opentelemetry.trace import Span, Status, StatusCode
 from pydantic_core import PydanticSerializationError
 
-__all__ = ["SpanKind", "record_error", "set_input", "set_output", "span_attributes", "start_span", "to_json"]
+from ._light import LightSpan, PreparedAttributes
+from ._light import start as _light_start
+
+__all__ = [
+    "SpanKind",
+    "SpanScope",
+    "record_error",
+    "set_input",
+    "set_output",
+    "span_attributes",
+    "start_span",
+    "to_json",
+]
 
 TRACER_NAME = "goalgraph"  # the instrumentation scope of every span goalgraph opens
 
@@ -30,10 +43,6 @@ MAX_ATTRIBUTE_CHARS = 16_000
 _tracer: trace.Tracer | None = None
 # False when `setup(capture_content=False)`: inputs and outputs are then not recorded at all.
 _capture_content = True
-
-
-def _get_tracer() -> trace.Tracer:
-    return _tracer if _tracer is not None else trace.get_tracer(TRACER_NAME)
 
 
 def _configure(tracer: trace.Tracer | None, max_attribute_chars: int) -> None:
@@ -62,8 +71,8 @@ def to_json(value: Any, limit: int | None = None) -> str:
     elif isinstance(value, str):
         text = value
     else:
-        try:
-            text = encode_json(value, _fallback)
+        try:  # encode_json, inlined: every traced step encodes its input and output here
+            text = pydantic_core.to_json(value, fallback=_fallback, inf_nan_mode="constants").decode()
         except (TypeError, ValueError, PydanticSerializationError):
             text = repr(value)
     if len(text) > limit:
@@ -87,21 +96,33 @@ def encode_json(value: Any, fallback: Callable[[Any], Any] = repr) -> str:
     return pydantic_core.to_json(value, fallback=fallback, inf_nan_mode="constants").decode()
 
 
+_CONTENT_KEYS = {"input": ("input.value", "input.mime_type"), "output": ("output.value", "output.mime_type")}
+
+
 def _content(direction: str, value: Any) -> dict[str, str]:
     # Set in one call: each set_attribute takes the span's lock and re-validates the bounded mapping.
-    return {f"{direction}.value": to_json(value), f"{direction}.mime_type": _JSON_MIME}
+    value_key, mime_key = _CONTENT_KEYS[direction]
+    return {value_key: to_json(value), mime_key: _JSON_MIME}
+
+
+def _set_content(span: Span, direction: str, value: Any) -> None:
+    if not (_capture_content and span.is_recording()):
+        return
+    content = _content(direction, value)
+    if isinstance(span, LightSpan):  # to_json bounded the value already: no second cleaning pass
+        span.set_valid_attributes(content, len(content[_CONTENT_KEYS[direction][0]]))
+    else:
+        span.set_attributes(content)
 
 
 def set_input(span: Span, value: Any) -> None:
     """Record a step's input as `input.value` (JSON)."""
-    if _capture_content and span.is_recording():
-        span.set_attributes(_content("input", value))
+    _set_content(span, "input", value)
 
 
 def set_output(span: Span, value: Any) -> None:
     """Record a step's output as `output.value` (JSON)."""
-    if _capture_content and span.is_recording():
-        span.set_attributes(_content("output", value))
+    _set_content(span, "output", value)
 
 
 def record_error(span: Span, error: BaseException) -> None:
@@ -111,7 +132,7 @@ def record_error(span: Span, error: BaseException) -> None:
     span.set_attribute("error.type", type(error).__qualname__)
 
 
-def span_attributes(kind: SpanKind, attributes: Mapping[str, Any] | None = None) -> dict[str, Any]:
+def span_attributes(kind: SpanKind, attributes: Mapping[str, Any] | None = None) -> PreparedAttributes:
     """The start attributes of a span: its OpenInference kind plus `attributes` made OpenTelemetry-valid
     (None dropped, strings bounded, anything else as JSON). Compute it once for spans opened repeatedly."""
     out: dict[str, Any] = {"openinference.span.kind": kind.value}
@@ -124,10 +145,10 @@ def span_attributes(kind: SpanKind, attributes: Mapping[str, Any] | None = None)
             out[key] = value
         else:
             out[key] = to_json(value)
-    return out
+    return PreparedAttributes(out)
 
 
-class _SpanScope:
+class SpanScope:
     """The context manager `start_span` returns: the span is current inside the block and ends with it.
 
     A plain class rather than ``@contextmanager`` (or the SDK's ``start_as_current_span``, itself two nested
@@ -154,20 +175,24 @@ class _SpanScope:
         self._token: object = None
 
     def __enter__(self) -> Span:
-        tracer = _get_tracer()
-        if _tracer is None and isinstance(trace.get_tracer_provider(), trace.ProxyTracerProvider):
-            return self._span  # nobody installed a provider: no span, and no attributes to build
+        tracer = _tracer
+        if tracer is None:
+            if isinstance(trace.get_tracer_provider(), trace.ProxyTracerProvider):
+                return self._span  # nobody installed a provider: no span, and no attributes to build
+            tracer = trace.get_tracer(TRACER_NAME)
         attributes = (
             self._prepared if self._prepared is not None else span_attributes(self._kind, self._attributes)
         )
-        # One set_attributes call right after the start (each set_attribute takes a lock and validates),
-        # rather than start_span(attributes=...): there the SDK's sampler wraps them in a mappingproxy,
-        # whose Mapping check missed the ABC cache inside LangGraph runs and cost ~30 µs a span. The
-        # running-span processor knows goalgraph's spans get their kind here.
-        if self._input is not None and _capture_content:
-            attributes = {**attributes, **_content("input", self._input)}
+        content = _content("input", self._input) if self._input is not None and _capture_content else None
+        if isinstance(tracer, SdkTracer):
+            self._span, self._token = _light_start(tracer, self._name, attributes, content)
+            return self._span
+        # A tracer that is not the OpenTelemetry SDK's: one set_attributes call right after the start (each
+        # set_attribute takes a lock and validates), rather than start_span(attributes=...), where the SDK's
+        # sampler wraps them in a mappingproxy whose Mapping check missed the ABC cache inside LangGraph
+        # runs (~30 µs a span).
         self._span = span = tracer.start_span(self._name)
-        span.set_attributes(attributes)
+        span.set_attributes({**attributes, **content} if content else attributes)
         self._token = otel_context.attach(trace.set_span_in_context(span))
         return span
 
@@ -198,4 +223,4 @@ def start_span(
     `prepared` (from `span_attributes`) replaces `kind` + `attributes` for hot paths that open the same
     kind of span many times (graph nodes).
     """
-    return _SpanScope(name, kind, attributes, prepared, input)
+    return SpanScope(name, kind, attributes, prepared, input)
