@@ -31,7 +31,7 @@ class SqliteSpanExporter(SpanExporter):
     def export(self, spans: Sequence[ReadableSpan]) -> SpanExportResult:
         """Write one batch in one transaction."""
         try:
-            self.store.write([span_row(s, self._drop) for s in spans])
+            self.store.write(span_row(s, self._drop) for s in spans)  # rows built chunk by chunk
         except Exception:
             _log.exception("could not write %d spans to %s", len(spans), self.store.path)
             return SpanExportResult.FAILURE
@@ -70,7 +70,7 @@ class RunningSpanProcessor(SpanProcessor):
     def on_start(self, span: Span, parent_context: Context | None = None) -> None:
         """Tag the kind; queue the span for a possible 'running' row."""
         scope = span.instrumentation_scope
-        if scope is None or scope.name != TRACER_NAME:  # `start_span` tags ours right after the start
+        if scope is None or scope.name != TRACER_NAME:  # `start_span` gives ours their kind
             attributes = span.attributes
             if attributes is not None and "openinference.span.kind" not in attributes:
                 kind = derive_kind(span.name, attributes)

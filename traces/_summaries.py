@@ -1,6 +1,7 @@
 """Run summaries (the ``traces`` table): kept up to date from each written batch, recomputable from spans.
 
-    merge_batch(connection, written)        # inside the write transaction: O(batch), not O(trace)
+    batch = SummaryBatch(connection)        # inside the write transaction: O(batch), not O(trace)
+    batch.add(written); ...; batch.finish()
     recompute(connection, trace_ids)        # from the spans themselves (migration, and the tests' oracle)
 
 A run's summary is its root span (the earliest span without a parent: name, end, status), the agent of
@@ -10,11 +11,11 @@ its earliest span that names one, its first start, and counts and token totals o
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import TypeVar
 
-__all__ = ["RUN_FIELDS", "SUMMARY_SCHEMA", "SpanChange", "merge_batch", "recompute", "sql_chunks"]
+__all__ = ["RUN_FIELDS", "SUMMARY_SCHEMA", "SpanChange", "SummaryBatch", "recompute", "sql_chunks"]
 
 T = TypeVar("T")
 
@@ -218,17 +219,29 @@ def _load(connection: sqlite3.Connection, trace_ids: list[str]) -> dict[str, _Su
     return summaries
 
 
-def merge_batch(connection: sqlite3.Connection, changes: Iterable[SpanChange]) -> None:
-    """Fold one batch of written spans into their runs' summaries (call inside the write transaction)."""
-    changes = list(changes)
-    if not changes:
-        return
-    trace_ids = list(dict.fromkeys(c.trace_id for c in changes))
-    summaries = _load(connection, trace_ids)
-    for change in changes:
-        summary = summaries.get(change.trace_id)
-        if summary is None:
-            summary = summaries[change.trace_id] = _Summary(change.trace_id)
-        summary.apply(change)
-    connection.executemany(_UPSERT, [s.values() for s in summaries.values() if not s.stale])
-    recompute(connection, [s.trace_id for s in summaries.values() if s.stale])
+class SummaryBatch:
+    """The summaries one write transaction touches, folded in as its spans are written and stored at
+    the end (`finish`): a write that inserts its rows in chunks adds each chunk's changes as it goes."""
+
+    def __init__(self, connection: sqlite3.Connection) -> None:
+        self._connection = connection
+        self._summaries: dict[str, _Summary] = {}
+
+    def add(self, changes: Sequence[SpanChange]) -> None:
+        """Fold written spans into their runs' summaries (loading each run's stored summary once)."""
+        summaries = self._summaries
+        new = [t for t in dict.fromkeys(c.trace_id for c in changes) if t not in summaries]
+        if new:
+            summaries.update(_load(self._connection, new))
+        for change in changes:
+            summary = summaries.get(change.trace_id)
+            if summary is None:
+                summary = summaries[change.trace_id] = _Summary(change.trace_id)
+            summary.apply(change)
+
+    def finish(self) -> None:
+        """Store the summaries (recomputing from the spans those a rewrite made stale)."""
+        summaries = self._summaries.values()
+        self._connection.executemany(_UPSERT, [s.values() for s in summaries if not s.stale])
+        recompute(self._connection, [s.trace_id for s in summaries if s.stale])
+        self._summaries = {}

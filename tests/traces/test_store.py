@@ -146,3 +146,21 @@ def test_a_store_from_the_first_layout_is_migrated(tmp_path):
     assert [r["trace_id"] for r in store.list_runs(query="Peru")] == ["cd" * 16]
     assert len(store.list_runs()) == 2
     assert traces.TraceStore(db).list_runs(query="lima")  # reopening does not migrate again
+
+
+def test_a_large_batch_is_written_in_chunks_as_one_consistent_write(tmp_path):
+    """A batch longer than one chunk of rows (and than one multi-row statement), with a span repeated
+    inside a chunk and across chunks: one row per span, the later version wins, every span is searchable."""
+    store = traces.TraceStore(tmp_path / "t.db")
+    rows = [_row(f"{i + 1:016x}", "OK", text=f"word{i}") for i in range(300)]
+    rows.append(_row(f"{20 + 1:016x}", "OK", text="again"))  # repeats a span of the first chunk
+    rows.insert(30, _row(f"{29 + 1:016x}", "ERROR", text="twice"))  # the same span twice in a row
+    store.write(row for row in rows)  # a generator, as the exporter passes
+    [run] = store.list_runs()
+    assert run["span_count"] == 300 and run["error_count"] == 1  # counted once, as its later version
+    assert store.span(f"{20 + 1:016x}")["attributes"]["input.value"] == "again"
+    assert store.span(f"{29 + 1:016x}")["status"] == "ERROR"
+    for word in ("word0", "word63", "word64", "word255", "word256", "word299"):  # chunk edges
+        assert store.list_runs(query=word), word
+    stored = store._connect().execute("SELECT COUNT(*), COUNT(DISTINCT id) FROM spans").fetchone()
+    assert tuple(stored) == (300, 300)
