@@ -44,7 +44,7 @@ def test_fidelity_run_denoises_then_upscales_and_beats_bicubic(tmp_path):
     assert result.degradations == ["noise"] and result.description == "a cat"
     assert result.reasoning is not None and result.reasoning.error is None
     assert (result.final.width, result.final.height) == (LR.width * 4, LR.height * 4)
-    bicubic = experts_for("super-resolution", require=("fidelity",))
+    bicubic = experts_for("super-resolution", require=("baseline",))
     bic = next(e for e in bicubic if e.name == "bicubic_x4").call(LR)
     assert iqa.psnr_y(result.final, HR) > iqa.psnr_y(bic, HR) + 0.5
     page = write_report(result, tmp_path, title="test")
@@ -71,7 +71,7 @@ def test_face_pipeline_detects_and_keeps_faces():
     assert len(faces) == 1
     restorer = FaceRestorer(experts_for("face restoration"))
     small = Image.from_array(skimage.data.astronaut()[::2, ::2])
-    upscaled = experts_for("super-resolution_2x", require=("fidelity",))[-1].call(small)
+    upscaled = experts_for("super-resolution_2x", require=("baseline",))[-1].call(small)
     out, report = restorer.restore(upscaled, faces_before=1)
     assert report["faces_after"] == 1 and len(report["faces"]) == 1
     assert set(report["faces"][0]["scores"]) >= {"original", "face_nlmeans_sharpen"}
