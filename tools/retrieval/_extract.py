@@ -196,14 +196,25 @@ def answer_kind(question: str) -> str:
     return "entity"
 
 
+_WH_LEAD = re.compile(
+    r"^(?:Which|What|Who|Whom|Whose|Where|When|Was|Were|Is|Are|Did|Does|Do|Has|Have)(?:\s+[a-z][\w'-]*)*\s+"
+)
+_TRAILING_CLAUSE = re.compile(
+    r"(?:(?:,\s*|\s+)(?:was|were|is|are|has|have|had|did|does|do)\b.*|(?:\s+[a-z][\w'-]*)+)$"
+)
+
+
 def choice_options(question: str) -> list[str]:
     """The alternatives of an ``X or Y`` question (e.g. "Who was born first, A or B?"), else []."""
     q = question.strip().rstrip("?")
     if " or " not in q:
         return []
     head, _, tail = q.rpartition(" or ")
-    left = re.split(r",\s*|\b(?:between|is|was|are|were|the)\s+", head)[-1].strip()
-    right = re.sub(r"^(?:the|a|an)\s+", "", tail.strip(), flags=re.I)
+    left = re.split(r"[,:]\s*|\b(?:between|is|was|are|were|the)\s+", head)[-1].strip()
+    # "Which band X or Y was formed first", "Was X or Y born first": the question word and its
+    # lowercase words lead the first option, and the predicate trails the second.
+    left = _WH_LEAD.sub("", left)
+    right = _TRAILING_CLAUSE.sub("", re.sub(r"^(?:the|a|an)\s+", "", tail.strip(), flags=re.I)).strip()
     if not left or not right or len(left.split()) > 8 or len(right.split()) > 8:
         return []
     # Both sides must look like names, or the "or" is part of the question's wording.

@@ -107,6 +107,23 @@ def test_answer_kinds_and_candidates() -> None:
         "Basset Bleu de Gascogne",
         "Bulldog",
     ]
+    # The question word before the first option, a colon, and a predicate after the second.
+    assert choice_options("Which band The Quiet Lanterns or Harbor 12 was formed first ?") == [
+        "The Quiet Lanterns",
+        "Harbor 12",
+    ]
+    assert choice_options("Who died first Anna Berg or Tomas Lind ?") == ["Anna Berg", "Tomas Lind"]
+    assert choice_options("Which river is longer: Orvo or Talla?") == ["Orvo", "Talla"]
+    assert choice_options("Which mall, North Gate Mall or Eastpark Centre, has had more owners?") == [
+        "North Gate Mall",
+        "Eastpark Centre",
+    ]
+    assert choice_options("Was Ida Moss or Leo Hart born first?") == ["Ida Moss", "Leo Hart"]
+    assert choice_options("Is Lakeview College or Hill University further west?") == [
+        "Lakeview College",
+        "Hill University",
+    ]
+    assert choice_options("Is it true that tea or coffee is older?") == []
     assert extract_candidates("In what year was Thomas Paine born?", CORPUS[1:2])[0].text == "1737"
     who = extract_candidates("Who wrote The Age of Reason?", CORPUS[:1])
     assert who[0].text == "Thomas Paine"
