@@ -4,7 +4,8 @@
     result = Restorer(profile, toolbox).run(image, plan)      # RestorationResult: final image, tree, events
 
 Each subtask runs every applicable expert on the current node's image (concurrently), scores each output
-with `scoring.quality_score`, and moves to the best child. When the best score is under the profile's
+with `scoring.quality_score` (denoising steps also with the SURE risk ratio, `scoring.denoising_risk`),
+and moves to the best child. When the best score is under the profile's
 threshold the step failed: the search backs up (to the parent, and further while a node's remaining
 tasks have all been tried first), and the remaining tasks are re-planned with "do not put X first" for
 every X already tried there. Every tried branch stays in the tree. When every order from the root has
@@ -32,7 +33,14 @@ from goalgraph.traces import SpanKind, set_output, start_span
 from .face import FaceRestorer
 from .perception import cheapest_orders
 from .profiles import Profile
-from .scoring import FIDELITY_SIGMA, SR_FIDELITY_SIGMA, QualityScore, quality_score
+from .scoring import (
+    FIDELITY_SIGMA,
+    SR_FIDELITY_SIGMA,
+    QualityScore,
+    denoising_risk,
+    quality_score,
+    with_risk_ratio,
+)
 
 __all__ = ["Candidate", "Event", "Node", "RestorationResult", "Restorer", "select_experts"]
 
@@ -261,9 +269,26 @@ class Restorer:
                     fidelity_weight=self.profile.fidelity_weight,
                     fidelity_sigma=sigma,
                 )
+                if subtask == "denoising":
+                    try:
+                        risk = await denoising_risk(expert.acall, image, denoised=out)
+                    except (ToolError, ValueError):
+                        risk = None  # scored without the SURE term
+                    quality = quality.model_copy(update={"risk": risk})
                 return Candidate(expert=expert.name, image=out, quality=quality, seconds=seconds)
 
-        return list(await asyncio.gather(*(one(e) for e in experts)))
+        candidates = list(await asyncio.gather(*(one(e) for e in experts)))
+        risks = [c.quality.risk for c in candidates if c.quality is not None and c.quality.risk is not None]
+        if risks:
+            lowest = min(risks)
+            for c in candidates:
+                if c.quality is not None and c.quality.risk is not None:
+                    c.quality = with_risk_ratio(
+                        c.quality,
+                        lowest / max(c.quality.risk, 1e-9),
+                        fidelity_weight=self.profile.fidelity_weight,
+                    )
+        return candidates
 
     # --- the plan loop with rollback ---------------------------------------------------------
     def run(self, image: Image, plan: list[str]) -> RestorationResult:

@@ -1,13 +1,28 @@
 """The Q-MoE score: on a noisy low-resolution photo, super-resolution fidelity does not reward putting the
 input's noise back (exact re-projection), and the SR-only fidelity profile, whose toolbox holds the
-PSNR-oriented networks, picks the expert that denoises while it upscales and beats bicubic."""
+PSNR-oriented networks, picks the expert that denoises while it upscales and beats bicubic; the SURE
+risk of a denoising step matches hand-computed cases and orders denoisers like their true error."""
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Awaitable, Callable
+
+import cv2
+import numpy as np
+import pytest
+
 from goalgraph.agents.fourk import load_profile, run_fourk
 from goalgraph.agents.fourk.evaluation import LEVELS, degrade, photo
-from goalgraph.agents.fourk.scoring import FIDELITY_SIGMA, SR_FIDELITY_SIGMA, quality_score
+from goalgraph.agents.fourk.scoring import (
+    FIDELITY_SIGMA,
+    SR_FIDELITY_SIGMA,
+    denoising_risk,
+    quality_score,
+    with_risk_ratio,
+)
 from goalgraph.tools.image import Image, iqa
+from goalgraph.tools.image.degradation import noise_sigma
 from goalgraph.tools.image.experts import experts_for
 
 # The benchmark's noisiest astronaut (96 px input), where IBP used to win the SR step.
@@ -42,3 +57,54 @@ def test_the_sr_only_fidelity_profile_beats_bicubic_on_a_noisy_input():
     assert task == "super-resolution" and expert == "waifu2x_photo_x4"
     bicubic = _sr("bicubic_x4")
     assert iqa.psnr_y(result.final, HR) > iqa.psnr_y(bicubic, HR) + 0.5
+
+
+def _noisy_flat_photo(sigma: float) -> tuple[np.ndarray, Image]:
+    clean = cv2.GaussianBlur(photo("coffee", 192).astype(np.float32), (0, 0), 2.0)
+    rng = np.random.default_rng(7)
+    noisy = np.clip(clean + rng.normal(0, sigma, clean.shape) + 0.5, 0, 255).astype(np.uint8)
+    return clean, Image.from_array(noisy)
+
+
+def _as_denoiser(fn: Callable[[np.ndarray], np.ndarray]) -> Callable[[Image], Awaitable[Image]]:
+    async def run(image: Image) -> Image:
+        return Image.from_array(fn(image.array()))
+
+    return run
+
+
+def test_sure_risk_of_identity_and_constant_outputs():
+    _clean, noisy = _noisy_flat_photo(10.0)
+    sigma = noise_sigma(noisy.array())
+    # Keeping the input: no residual, divergence 1 → 2σ̂².
+    identity = asyncio.run(denoising_risk(_as_denoiser(lambda x: x), noisy))
+    assert identity == pytest.approx(2 * sigma**2, rel=0.05)
+    # A constant image: divergence 0 → the residual alone.
+    y = noisy.array().astype(np.float64)
+    flat = asyncio.run(denoising_risk(_as_denoiser(lambda x: np.full_like(x, 128)), noisy))
+    assert flat == pytest.approx(float(np.mean((y - 128) ** 2)), rel=1e-6)
+
+
+def test_sure_risk_orders_denoisers_like_their_true_error():
+    clean, noisy = _noisy_flat_photo(15.0)
+    blurs = {s: _as_denoiser(lambda x, s=s: cv2.GaussianBlur(x, (0, 0), s)) for s in (0.6, 1.0, 4.0)}
+    risks = {s: asyncio.run(denoising_risk(d, noisy)) for s, d in blurs.items()}
+    errors = {
+        s: float(np.mean((cv2.GaussianBlur(noisy.array(), (0, 0), s).astype(np.float64) - clean) ** 2))
+        for s in blurs
+    }
+    assert sorted(risks, key=risks.__getitem__) == sorted(errors, key=errors.__getitem__)
+    assert min(risks, key=risks.__getitem__) == 1.0  # too little and too much smoothing both lose
+    # Less σ̂², the risk is an estimate of the error itself (white noise: SURE's own setting).
+    sigma2 = noise_sigma(noisy.array()) ** 2
+    for s, risk in risks.items():
+        assert abs(risk - sigma2 - errors[s]) < 0.25 * errors[s] + 5.0
+
+
+def test_a_denoising_step_caps_fidelity_by_the_risk_ratio():
+    _clean, noisy = _noisy_flat_photo(15.0)
+    base = quality_score(noisy, noisy, fidelity_weight=0.5)
+    capped = with_risk_ratio(base, 0.4, fidelity_weight=0.5)
+    assert capped.fidelity == pytest.approx(min(base.fidelity, 0.4))
+    assert capped.score == pytest.approx(0.5 * capped.fidelity + 0.5 * base.perception)
+    assert with_risk_ratio(base, 1.0, fidelity_weight=0.5).score == pytest.approx(base.score)
