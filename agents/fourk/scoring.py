@@ -28,13 +28,14 @@ score = w · fidelity + (1 − w) · perception, with w = the profile's fidelity
   fidelity is then min(low-pass fidelity, lowest risk in the step / its risk). Why: at σ = 1.5 px the
   low-pass fidelity of every reasonable denoiser saturates at 1 (the median candidate on the
   calibration photos), so the no-reference terms alone chose the denoiser, and they prefer smoother
-  outputs; the SURE ratio ranks denoisers by their estimated error. Measured by simulating the step on
-  the calibration photos of `benchmarks/fourk_waifu2x_levels.py` (30 degradations; the probe size, 1
-  or 3, chosen there), then a held-out set (20) and the benchmark's photos under other noise seeds
-  (12), PSNR-Y after ×4 by waifu2x / animevideov3: calibration 28.37/28.37 → 28.61/28.55 dB,
-  held-out 29.91/29.70 → 29.92/29.98, benchmark photos 27.29/27.05 → 27.54/27.21 (weight 0.5). No library scores an
-  arbitrary black-box denoiser with one extra call (scikit-image's J-invariant calibration needs a
-  call per mask, 16 here), hence `denoising_risk`.
+  outputs; the SURE ratio ranks denoisers by their estimated error. Measured by
+  `benchmarks/fourk_qmoe_denoise.py` (results in `docs/results/fourk_qmoe_denoise.json`) on the
+  calibration photos of `benchmarks/fourk_waifu2x_levels.py` (30 degradations; the probe size, 1 or 3,
+  chosen there), then a held-out set (20) and the benchmark's photos under other noise seeds (12),
+  PSNR-Y after ×4 by waifu2x / animevideov3: calibration 28.37/28.37 → 28.58/28.51 dB, held-out
+  29.91/29.70 → 29.92/29.98, benchmark photos 27.29/27.05 → 27.54/27.21 (fidelity weight 0.5). No
+  library scores an arbitrary black-box denoiser with one extra call (scikit-image's J-invariant
+  calibration needs a call per mask, 16 here), hence `denoising_risk`.
 """
 
 from __future__ import annotations
@@ -132,10 +133,11 @@ async def denoising_risk(
     noisy: Image,
     *,
     denoised: Image | None = None,
+    probe_size: float = SURE_PROBE,
     seed: int = 0,
 ) -> float:
     """Monte-Carlo SURE + σ̂² of `denoise` at `noisy`, per pixel and channel: ‖y − f(y)‖²/N + 2σ̂²·div f,
-    the divergence from one call on y + ε·b (b random ±1, ε = `SURE_PROBE`), σ̂ the wavelet estimate of
+    the divergence from one call on y + ε·b (b random ±1, ε = `probe_size`), σ̂ the wavelet estimate of
     the noise. Adding σ̂² keeps it positive (σ̂ of JPEG-smoothed noise reads high, so SURE itself can go
     negative); the Q-MoE uses only ratios within a step. `denoised`: f(y) if already computed (used
     when the image needs no crop)."""
@@ -151,14 +153,14 @@ async def denoising_risk(
         denoised = await denoise(Image.from_array(y8))
     probe = np.random.default_rng(seed).choice(np.array([-1.0, 1.0]), size=y8.shape)
     y = y8.astype(np.float64)
-    probed = np.clip(np.rint(y + SURE_PROBE * probe), 0, 255).astype(np.uint8)
+    probed = np.clip(np.rint(y + probe_size * probe), 0, 255).astype(np.uint8)
     f = denoised.array().astype(np.float64)
     f_probed = (await denoise(Image.from_array(probed))).array().astype(np.float64)
     if f.shape != y.shape or f_probed.shape != y.shape:
         raise ValueError(f"a denoiser must keep the image size: {y.shape} → {f.shape}")
     sigma = noise_sigma(y8)
     residual = float(np.mean((y - f) ** 2))
-    divergence = float(np.mean(probe * (f_probed - f)) / SURE_PROBE)
+    divergence = float(np.mean(probe * (f_probed - f)) / probe_size)
     return residual + 2.0 * sigma**2 * divergence
 
 
