@@ -123,9 +123,9 @@ def evaluate(config: EvalConfig, progress: Callable[[str], None] | None = None) 
             out, sec = _timed(sr["bicubic_x4"], lr)
             row["methods"]["bicubic"] = _metrics(out, hr, sec)
             if config.chains:
-                sr_out = {name: _timed(tool, lr) for name, tool in sr.items()}
-                for name, (img, sec) in sr_out.items():
-                    row["methods"][name] = _metrics(img, hr, sec) | {"chain": True}
+                sr_out = {sr_name: _timed(tool, lr) for sr_name, tool in sr.items()}
+                for sr_name, (img, sec) in sr_out.items():
+                    row["methods"][sr_name] = _metrics(img, hr, sec) | {"chain": True}
                 for dname, dtool in denoisers.items():
                     clean, dsec = _timed(dtool, lr)
                     for sname, stool in sr.items():
