@@ -27,6 +27,8 @@ SETS = {
 }
 EXTRA_LEVELS = ((0.8, 8.0, 92), (1.4, 22.0, 75))
 """Two degradations beside the benchmark's three, for the calibration and held-out sets."""
+WEIGHT = 0.5
+"""The Fidelity profiles' fidelity weight."""
 
 
 def measure(photos: tuple[str, ...], extra: bool) -> list[list[dict[str, Any]]]:
@@ -48,7 +50,7 @@ def measure(photos: tuple[str, ...], extra: bool) -> list[list[dict[str, Any]]]:
             for expert in denoisers:
                 out = expert.call(lr)
                 row: dict[str, Any] = {"photo": name, "level": level, "denoiser": expert.name}
-                row["score"] = scoring.quality_score(out, lr, fidelity_weight=0.5).model_dump(exclude={"iqa"})
+                row["quality"] = scoring.quality_score(out, lr, fidelity_weight=WEIGHT)
                 for probe in (1.0, 3.0):
                     row[f"risk_p{probe:g}"] = asyncio.run(
                         scoring.denoising_risk(expert.acall, lr, denoised=out, probe_size=probe)
@@ -60,19 +62,18 @@ def measure(photos: tuple[str, ...], extra: bool) -> list[list[dict[str, Any]]]:
 
 
 def pick(rows: list[dict[str, Any]], rule: str) -> dict[str, Any]:
-    """The row a rule picks."""
+    """The row a rule picks (the SURE-ratio rules score through the Q-MoE's own `with_risk_ratios`)."""
+    from goalgraph.agents.fourk.scoring import with_risk_ratios
+
     if rule == "lowpass":
-        return max(rows, key=lambda r: r["score"]["score"])
-    probe = "p3" if rule in ("sure_ratio_p3", "sure_only") else "p1"
-    lowest = min(r[f"risk_{probe}"] for r in rows)
+        return max(rows, key=lambda r: r["quality"].score)
+    risk = "risk_p3" if rule in ("sure_ratio_p3", "sure_only") else "risk_p1"
     if rule == "sure_only":
-        return min(rows, key=lambda r: r[f"risk_{probe}"])
-
-    def capped(r: dict[str, Any]) -> float:
-        f = min(r["score"]["fidelity"], lowest / r[f"risk_{probe}"])
-        return 0.5 * f + 0.5 * r["score"]["perception"]
-
-    return max(rows, key=capped)
+        return min(rows, key=lambda r: r[risk])
+    capped = with_risk_ratios(
+        [r["quality"].model_copy(update={"risk": r[risk]}) for r in rows], fidelity_weight=WEIGHT
+    )
+    return rows[max(range(len(rows)), key=lambda i: capped[i].score)]
 
 
 def summarize(images: list[list[dict[str, Any]]]) -> dict[str, Any]:
@@ -104,7 +105,7 @@ def main() -> None:
         images = measure(photos, extra=name != "benchmark_photos")
         result["summary"][name] = summarize(images)
         result["images"][name] = images
-    args.out.write_text(json.dumps(result, indent=2))
+    args.out.write_text(json.dumps(result, indent=2, default=lambda q: q.model_dump(exclude={"iqa"})))
     for name, table in result["summary"].items():
         for sr, row in table.items():
             print(name, sr, "  ".join(f"{k} {v:.2f}" for k, v in row.items()))

@@ -39,7 +39,7 @@ from .scoring import (
     QualityScore,
     denoising_risk,
     quality_score,
-    with_risk_ratio,
+    with_risk_ratios,
 )
 
 __all__ = ["Candidate", "Event", "Node", "RestorationResult", "Restorer", "select_experts"]
@@ -278,16 +278,10 @@ class Restorer:
                 return Candidate(expert=expert.name, image=out, quality=quality, seconds=seconds)
 
         candidates = list(await asyncio.gather(*(one(e) for e in experts)))
-        risks = [c.quality.risk for c in candidates if c.quality is not None and c.quality.risk is not None]
-        if risks:
-            lowest = min(risks)
-            for c in candidates:
-                if c.quality is not None and c.quality.risk is not None:
-                    c.quality = with_risk_ratio(
-                        c.quality,
-                        lowest / max(c.quality.risk, 1e-9),
-                        fidelity_weight=self.profile.fidelity_weight,
-                    )
+        scored = [(c, c.quality) for c in candidates if c.quality is not None]
+        capped = with_risk_ratios([q for _, q in scored], fidelity_weight=self.profile.fidelity_weight)
+        for (c, _), quality in zip(scored, capped, strict=True):
+            c.quality = quality
         return candidates
 
     # --- the plan loop with rollback ---------------------------------------------------------

@@ -40,7 +40,7 @@ score = w · fidelity + (1 − w) · perception, with w = the profile's fidelity
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
@@ -58,7 +58,7 @@ __all__ = [
     "fidelity",
     "perception",
     "quality_score",
-    "with_risk_ratio",
+    "with_risk_ratios",
 ]
 
 
@@ -123,9 +123,11 @@ def quality_score(
     iqa = no_reference(candidate)
     p = perception(iqa)
     f = fidelity(candidate, step_input, sigma=fidelity_sigma)
-    return QualityScore(
-        score=fidelity_weight * f + (1 - fidelity_weight) * p, fidelity=f, perception=p, iqa=iqa
-    )
+    return QualityScore(score=_weighted(f, p, fidelity_weight), fidelity=f, perception=p, iqa=iqa)
+
+
+def _weighted(fidelity: float, perception: float, fidelity_weight: float) -> float:
+    return fidelity_weight * fidelity + (1 - fidelity_weight) * perception
 
 
 async def denoising_risk(
@@ -157,16 +159,24 @@ async def denoising_risk(
     f = denoised.array().astype(np.float64)
     f_probed = (await denoise(Image.from_array(probed))).array().astype(np.float64)
     if f.shape != y.shape or f_probed.shape != y.shape:
-        raise ValueError(f"a denoiser must keep the image size: {y.shape} → {f.shape}")
+        raise ValueError(f"a denoiser must keep the image size: {y.shape} → {f.shape} / {f_probed.shape}")
     sigma = noise_sigma(y8)
     residual = float(np.mean((y - f) ** 2))
     divergence = float(np.mean(probe * (f_probed - f)) / probe_size)
     return residual + 2.0 * sigma**2 * divergence
 
 
-def with_risk_ratio(score: QualityScore, ratio: float, *, fidelity_weight: float) -> QualityScore:
-    """`score` with its fidelity capped at `ratio` (the step's lowest SURE risk / this candidate's)."""
-    f = min(score.fidelity, float(np.clip(ratio, 0.0, 1.0)))
-    return score.model_copy(
-        update={"fidelity": f, "score": fidelity_weight * f + (1 - fidelity_weight) * score.perception}
-    )
+def with_risk_ratios(scores: Sequence[QualityScore], *, fidelity_weight: float) -> list[QualityScore]:
+    """One step's scores with each fidelity capped at the step's lowest SURE risk / that candidate's risk
+    (scores without a risk are returned unchanged)."""
+    risks = [s.risk for s in scores if s.risk is not None]
+    if not risks:
+        return list(scores)
+    lowest = min(risks)
+    capped = []
+    for s in scores:
+        if s.risk is not None:
+            f = min(s.fidelity, float(np.clip(lowest / max(s.risk, 1e-9), 0.0, 1.0)))
+            s = s.model_copy(update={"fidelity": f, "score": _weighted(f, s.perception, fidelity_weight)})
+        capped.append(s)
+    return capped

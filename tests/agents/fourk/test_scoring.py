@@ -19,7 +19,7 @@ from goalgraph.agents.fourk.scoring import (
     SR_FIDELITY_SIGMA,
     denoising_risk,
     quality_score,
-    with_risk_ratio,
+    with_risk_ratios,
 )
 from goalgraph.tools.image import Image, iqa
 from goalgraph.tools.image.degradation import noise_sigma
@@ -104,7 +104,11 @@ def test_sure_risk_orders_denoisers_like_their_true_error():
 def test_a_denoising_step_caps_fidelity_by_the_risk_ratio():
     _clean, noisy = _noisy_flat_photo(15.0)
     base = quality_score(noisy, noisy, fidelity_weight=0.5)
-    capped = with_risk_ratio(base, 0.4, fidelity_weight=0.5)
-    assert capped.fidelity == pytest.approx(min(base.fidelity, 0.4))
-    assert capped.score == pytest.approx(0.5 * capped.fidelity + 0.5 * base.perception)
-    assert with_risk_ratio(base, 1.0, fidelity_weight=0.5).score == pytest.approx(base.score)
+    best, worse, unscored = with_risk_ratios(
+        [base.model_copy(update={"risk": 10.0}), base.model_copy(update={"risk": 25.0}), base],
+        fidelity_weight=0.5,
+    )
+    assert worse.fidelity == pytest.approx(min(base.fidelity, 0.4))
+    assert worse.score == pytest.approx(0.5 * worse.fidelity + 0.5 * base.perception)
+    assert best.score == pytest.approx(base.score)  # the lowest risk: ratio 1
+    assert unscored == base  # no risk, no cap
