@@ -40,6 +40,7 @@ score = w · fidelity + (1 − w) · perception, with w = the profile's fidelity
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable, Sequence
 
 import numpy as np
@@ -143,8 +144,6 @@ async def denoising_risk(
     the noise. Adding σ̂² keeps it positive (σ̂ of JPEG-smoothed noise reads high, so SURE itself can go
     negative); the Q-MoE uses only ratios within a step. `denoised`: f(y) if already computed (used
     when the image needs no crop)."""
-    from goalgraph.tools.image.degradation import noise_sigma
-
     y8 = noisy.array()
     h, w = y8.shape[:2]
     if max(h, w) > SURE_MAX_SIDE:
@@ -154,12 +153,21 @@ async def denoising_risk(
     if denoised is None:
         denoised = await denoise(Image.from_array(y8))
     probe = np.random.default_rng(seed).choice(np.array([-1.0, 1.0]), size=y8.shape)
-    y = y8.astype(np.float64)
-    probed = np.clip(np.rint(y + probe_size * probe), 0, 255).astype(np.uint8)
-    f = denoised.array().astype(np.float64)
-    f_probed = (await denoise(Image.from_array(probed))).array().astype(np.float64)
-    if f.shape != y.shape or f_probed.shape != y.shape:
-        raise ValueError(f"a denoiser must keep the image size: {y.shape} → {f.shape} / {f_probed.shape}")
+    probed = np.clip(np.rint(y8 + probe_size * probe), 0, 255).astype(np.uint8)
+    f_probed = await denoise(Image.from_array(probed))
+    # The wavelet σ̂ and the sums take tens of ms on a large crop: off the event loop, where the step's
+    # other experts are running.
+    return await asyncio.to_thread(_sure, y8, denoised.array(), f_probed.array(), probe, probe_size)
+
+
+def _sure(
+    y8: np.ndarray, f8: np.ndarray, f_probed8: np.ndarray, probe: np.ndarray, probe_size: float
+) -> float:
+    from goalgraph.tools.image.degradation import noise_sigma
+
+    if f8.shape != y8.shape or f_probed8.shape != y8.shape:
+        raise ValueError(f"a denoiser must keep the image size: {y8.shape} → {f8.shape} / {f_probed8.shape}")
+    y, f, f_probed = (a.astype(np.float64) for a in (y8, f8, f_probed8))
     sigma = noise_sigma(y8)
     residual = float(np.mean((y - f) ** 2))
     divergence = float(np.mean(probe * (f_probed - f)) / probe_size)
