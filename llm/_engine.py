@@ -92,7 +92,7 @@ class LocalEngine:
         compiled = self._grammars.get(key)
         if compiled is None:
             compiled = self._compiler.compile_json_schema(
-                json.dumps(schema), any_whitespace=False, strict_mode=True
+                json.dumps(discriminated_as_any_of(schema)), any_whitespace=False, strict_mode=True
             )
             self._grammars[key] = compiled
         return compiled
@@ -175,6 +175,25 @@ class LocalEngine:
 
 _engines: dict[Path, LocalEngine] = {}
 _engines_lock = threading.Lock()
+
+
+def discriminated_as_any_of(schema: Any) -> Any:
+    """`schema` with each discriminated ``oneOf`` (pydantic's tagged unions) written as ``anyOf``.
+
+    A discriminator makes the branches mutually exclusive, so "exactly one" and "at least one" accept the
+    same documents; xgrammar cannot prove that, so it warns on every such ``oneOf`` and falls back to
+    ``anyOf`` anyway. Untagged ``oneOf`` is left as it is.
+    """
+    if isinstance(schema, list):
+        return [discriminated_as_any_of(item) for item in schema]
+    if not isinstance(schema, dict):
+        return schema
+    rewritten = {key: discriminated_as_any_of(value) for key, value in schema.items()}
+    tagged = isinstance(rewritten.get("oneOf"), list) and isinstance(rewritten.get("discriminator"), dict)
+    if tagged and "anyOf" not in rewritten:
+        rewritten["anyOf"] = rewritten.pop("oneOf")
+        del rewritten["discriminator"]
+    return rewritten
 
 
 def load_engine(source: Path) -> LocalEngine:
