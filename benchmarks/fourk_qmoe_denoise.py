@@ -35,6 +35,7 @@ def measure(photos: tuple[str, ...], extra: bool) -> list[list[dict[str, Any]]]:
     """Per degraded image, one row per denoiser: its scores, risks and the PSNR after each SR expert."""
     from goalgraph.agents.fourk import scoring
     from goalgraph.agents.fourk.evaluation import LEVELS, degrade, photo
+    from goalgraph.agents.fourk.restoration import fuse
     from goalgraph.tools.image import Image, iqa
     from goalgraph.tools.image.experts import experts_for
 
@@ -55,7 +56,10 @@ def measure(photos: tuple[str, ...], extra: bool) -> list[list[dict[str, Any]]]:
                     row[f"risk_p{probe:g}"] = asyncio.run(
                         scoring.denoising_risk(expert.acall, lr, denoised=out, probe_size=probe)
                     )
-                row["psnr"] = {s.name: iqa.psnr_y(s.call(out), hr) for s in sr}
+                upscaled = {s.name: s.call(out) for s in sr}
+                # `fusion`: what a Fidelity SR step outputs (the mean of the networks that pass).
+                upscaled["fusion"] = fuse(list(upscaled.values()))
+                row["psnr"] = {name: iqa.psnr_y(image, hr) for name, image in upscaled.items()}
                 rows.append(row)
             images.append(rows)
     return images

@@ -79,14 +79,20 @@ def measure(per_photo: int, size: int, seed: int) -> list[dict[str, Any]]:
     return rows
 
 
-def _rank(level: str) -> int:
-    return -1 if level == "None" else int(level)
+def _rank(level: str) -> float:
+    return -1.0 if level == "None" else float(level)
 
 
-def fit(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """The monotone σ-bin → level-pair table with the highest total PSNR (dynamic programming over bins)."""
-    lows = (0.0, *EDGES)
-    highs = (*EDGES, float("inf"))
+def fit(
+    rows: list[dict[str, Any]], edges: tuple[float, ...] = EDGES, plain: str = "None/None"
+) -> list[dict[str, Any]]:
+    """The monotone σ-bin → level-pair table with the highest total PSNR (dynamic programming over bins).
+
+    A key of ``row["psnr"]`` is one level per pass joined by "/" ("None" or a number); `plain` is the key
+    reported as the no-denoising reference.
+    """
+    lows = (0.0, *edges)
+    highs = (*edges, float("inf"))
     bins = [
         (high, [r for r in rows if low <= r["sigma"] < high]) for low, high in zip(lows, highs, strict=True)
     ]
@@ -126,7 +132,7 @@ def fit(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
                 "psnr": means[pair],
                 "unconstrained_best": max(means, key=lambda q: means[q]),
                 "unconstrained_psnr": max(means.values()),
-                "plain_psnr": means["None/None"],
+                "plain_psnr": means.get(plain),
             }
         )
     return table

@@ -112,6 +112,12 @@ class Profile(BaseModel):
         validation_alias=AliasChoices("MaxRollbacks", "max_rollbacks"),
         description="Upper bound on rollbacks per image (keeps the tree search finite).",
     )
+    fuse_sr: bool | None = Field(
+        default=None,
+        validation_alias=AliasChoices("FuseSR", "fuse_sr"),
+        description="Super-resolution steps output the pixel mean of the candidates that pass the "
+        "threshold (goalgraph's addition, not the paper's); unset = on for the Fidelity preference.",
+    )
     max_workers: int = Field(
         default=4,
         ge=1,
@@ -160,6 +166,11 @@ class Profile(BaseModel):
     def fast(self) -> bool:
         """Whether Fast4K filtering applies (`Fast4K`, or 'Fast' in the name as the paper decides)."""
         return self.fast_4k if self.fast_4k is not None else "Fast" in self.name
+
+    @property
+    def fusion(self) -> bool:
+        """Whether super-resolution steps fuse their passing candidates (`FuseSR`, default: Fidelity)."""
+        return self.fuse_sr if self.fuse_sr is not None else self.restore_preference == "Fidelity"
 
     @property
     def fidelity_weight(self) -> float:

@@ -36,6 +36,8 @@ score = w · fidelity + (1 − w) · perception, with w = the profile's fidelity
   29.91/29.70 → 29.92/29.98, benchmark photos 27.29/27.05 → 27.54/27.21 (fidelity weight 0.5). No
   library scores an arbitrary black-box denoiser with one extra call (scikit-image's J-invariant
   calibration needs a call per mask, 16 here), hence `denoising_risk`.
+  Fidelity profiles go further and rank denoisers by the risk alone (`restoration.Restorer`): with the
+  fused SR step after it that beat the capped score on all three sets (docs/agents/fourk.md).
 """
 
 from __future__ import annotations

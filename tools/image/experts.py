@@ -21,6 +21,7 @@ import numpy as np
 from goalgraph.tools import Tool, tool
 
 from . import _classic as c
+from . import _srmd as srmd
 from . import _waifu2x as w2x
 from ._image import Image, cache_pixels
 from ._ncnn_sr import SRModel, run_sr_model
@@ -94,6 +95,14 @@ def _waifu2x_sr(passes: int) -> Callable[[np.ndarray], np.ndarray]:
     return run
 
 
+def _srmd_sr(scale: int) -> Callable[[np.ndarray], np.ndarray]:
+    def run(rgb8: np.ndarray) -> np.ndarray:
+        # The noise level handed to the network comes from the input's measured σ (`_srmd.level_for`).
+        return srmd.upscale(rgb8, scale, srmd.level_for(noise_sigma(rgb8)))
+
+    return run
+
+
 def _waifu2x_denoise(floor: int) -> Callable[[np.ndarray], np.ndarray]:
     def run(rgb8: np.ndarray) -> np.ndarray:
         level = w2x.levels_for(noise_sigma(rgb8), 1)[0]
@@ -147,6 +156,14 @@ def _registry() -> list[Tool[Image, Image]]:
             tags=("fidelity", "network"),
         ),
         e(
+            "srmd_x4",
+            "super-resolution",
+            _srmd_sr(4),
+            "SRMD ×4 (ncnn, CPU): MSE-trained non-blind SR for blurred, noisy inputs; its noise-level "
+            "input follows the measured noise σ.",
+            tags=("fidelity", "network"),
+        ),
+        e(
             "ibp_x4",
             "super-resolution",
             lambda x: c.ibp_upscale(x, 4),
@@ -194,6 +211,13 @@ def _registry() -> list[Tool[Image, Image]]:
             "super-resolution_2x",
             _waifu2x_sr(1),
             "waifu2x upconv_7 photo ×2 (ncnn, CPU), noise level from the measured σ.",
+            tags=("fidelity", "network"),
+        ),
+        e(
+            "srmd_x2",
+            "super-resolution_2x",
+            _srmd_sr(2),
+            "SRMD ×2 (ncnn, CPU), noise level from the measured σ.",
             tags=("fidelity", "network"),
         ),
         e(

@@ -1,0 +1,101 @@
+"""Learn the SRMD expert's σ → noise-level table (`tools/image/_srmd.py`, LEVEL_TABLE).
+
+    python benchmarks/fourk_srmd_levels.py --out results/fourk_srmd_levels.json
+
+Same calibration photos and degradation grid as `fourk_waifu2x_levels.py` (neither the 4KAgent
+benchmark's photos nor its held-out check's). The super-resolution step sees two kinds of input — the
+degraded image itself (SR alone) and the output of a denoising step — so each degraded image is
+upscaled ×4 by SRMD as it is and after each built-in denoiser, at every noise level of `LEVELS`, and
+scored by PSNR-Y against the original. The inputs are binned by their measured noise σ (edges fixed
+here in advance) and each bin gets the level with the highest total PSNR, more measured noise never
+getting a lower level (`fourk_waifu2x_levels.fit`).
+
+    python benchmarks/fourk_srmd_levels.py --refit results/fourk_srmd_levels.json   # fit only
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import json
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from fourk_waifu2x_levels import BLURS, NOISES, PHOTOS, QUALITIES, crop, fit
+
+LEVELS = (0.0, 5.0, 10.0, 15.0, 20.0, 25.0, 30.0, 40.0, 50.0)
+"""Noise levels (grey levels) tried; SRMD was trained on 0–75."""
+EDGES = (1.0, 2.0, 4.0, 7.0, 11.0, 16.0)
+"""Bin edges on the measured σ (grey levels), fixed before looking at the results."""
+
+
+def measure(per_photo: int, size: int, seed: int) -> list[dict[str, Any]]:
+    """PSNR-Y of SRMD ×4 at every level, on each degraded image as it is and after each denoiser."""
+    from goalgraph.agents.fourk.evaluation import degrade
+    from goalgraph.tools.image import Image, iqa
+    from goalgraph.tools.image._srmd import upscale
+    from goalgraph.tools.image.degradation import noise_sigma
+    from goalgraph.tools.image.experts import experts_for
+
+    denoisers = experts_for("denoising")
+    rng = np.random.default_rng(seed)
+    grid = list(itertools.product(BLURS, NOISES, QUALITIES))
+    rows = []
+    for name in PHOTOS:
+        hr = crop(name, size)
+        for k in rng.choice(len(grid), size=per_photo, replace=False):
+            blur, noise, quality = grid[int(k)]
+            lr = degrade(hr, blur, noise, quality, seed=int(rng.integers(1 << 30)))
+            inputs = {"none": lr} | {d.name: d.call(Image.from_array(lr)).array() for d in denoisers}
+            for source, image in inputs.items():
+                psnr = {f"{lv:g}": iqa.psnr_y(Image.from_array(upscale(image, 4, lv)), hr) for lv in LEVELS}
+                rows.append(
+                    {
+                        "photo": name,
+                        "blur": blur,
+                        "noise": noise,
+                        "jpeg": quality,
+                        "denoiser": source,
+                        "sigma": noise_sigma(image),
+                        "psnr": psnr,
+                    }
+                )
+            print(f"{name} blur {blur} noise {noise} q {quality}: σ̂ {noise_sigma(lr):.1f}", flush=True)
+    return rows
+
+
+def main() -> None:
+    """Measure (or re-read), fit, print the table and write the JSON."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", type=Path, help="write the measurements and the table here")
+    parser.add_argument("--refit", type=Path, help="fit the rows of an earlier --out file instead")
+    parser.add_argument("--per-photo", type=int, default=8, help="random grid degradations per photo")
+    parser.add_argument("--size", type=int, default=384)
+    parser.add_argument("--seed", type=int, default=0)
+    args = parser.parse_args()
+    if args.refit is None and args.out is None:
+        parser.error("give --out (measure) or --refit (fit saved rows)")
+    start = time.perf_counter()
+    rows = (
+        json.loads(args.refit.read_text())["rows"]
+        if args.refit
+        else measure(args.per_photo, args.size, args.seed)
+    )
+    table = fit(rows, EDGES, plain="0")
+    if args.out is not None:
+        args.out.parent.mkdir(parents=True, exist_ok=True)
+        args.out.write_text(
+            json.dumps({"table": table, "rows": rows, "seconds": time.perf_counter() - start}, indent=1)
+        )
+    for entry in table:
+        print(
+            f"σ̂ < {entry['sigma_below']:>5}: level {entry['pair']:>3} {entry['psnr']:.2f} dB (these inputs' "
+            f"best level {entry['unconstrained_best']} {entry['unconstrained_psnr']:.2f}; level 0 "
+            f"{entry['plain_psnr']:.2f}; {entry['images']} inputs)"
+        )
+
+
+if __name__ == "__main__":
+    main()
