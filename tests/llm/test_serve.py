@@ -31,7 +31,7 @@ def test_typed_output_over_http(llm_server_url: str) -> None:
 def test_a_repeated_prompt_reports_its_prefix_as_cached(llm_server_url: str) -> None:
     agent = Agent(model(f"openai:local@{llm_server_url}"), system_prompt="You are a terse geography tutor.")
     question = "Name the river that flows through Paris, the capital city of France."
-    runs = [agent.run_sync(question, model_settings={"max_tokens": 8}).usage() for _ in range(2)]
+    runs = [agent.run_sync(question, model_settings={"max_tokens": 8}).usage for _ in range(2)]
     # The second request shares all but its last prompt token with the first: the server reads it from cache
     # and says so in OpenAI's `prompt_tokens_details.cached_tokens`, which pydantic-ai reports.
     assert 0 < runs[1].cache_read_tokens < runs[1].input_tokens
