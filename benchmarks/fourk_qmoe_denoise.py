@@ -15,10 +15,14 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
+
+if TYPE_CHECKING:
+    from goalgraph.tools.image import Image
 
 SETS = {
     "calibration": ("stereo_motorcycle", "camera", "brick", "coins", "moon", "clock"),
@@ -31,37 +35,50 @@ WEIGHT = 0.5
 """The Fidelity profiles' fidelity weight."""
 
 
+def degraded_inputs(photos: tuple[str, ...], extra: bool) -> Iterator[tuple[str, int, np.ndarray, Image]]:
+    """(photo, level, original, degraded input) for each photo at the benchmark's degradations, and at
+    `EXTRA_LEVELS` too when `extra`; the noise seeds are not the benchmark's."""
+    from goalgraph.agents.fourk.evaluation import LEVELS, degrade, photo
+    from goalgraph.tools.image import Image
+
+    for name in photos:
+        hr = photo(name, 384)
+        for level, (blur, noise, quality) in enumerate([*LEVELS, *(EXTRA_LEVELS if extra else ())]):
+            # The benchmark uses 1000 * level + len(name).
+            yield (
+                name,
+                level,
+                hr,
+                Image.from_array(degrade(hr, blur, noise, quality, seed=1000 * level + len(name) + 7)),
+            )
+
+
 def measure(photos: tuple[str, ...], extra: bool) -> list[list[dict[str, Any]]]:
     """Per degraded image, one row per denoiser: its scores, risks and the PSNR after each SR expert."""
     from goalgraph.agents.fourk import scoring
-    from goalgraph.agents.fourk.evaluation import LEVELS, degrade, photo
     from goalgraph.agents.fourk.restoration import fuse
-    from goalgraph.tools.image import Image, iqa
+    from goalgraph.tools.image import iqa
     from goalgraph.tools.image.experts import experts_for
 
     denoisers = experts_for("denoising")
     sr = experts_for("super-resolution", require=("fidelity",))
     images = []
-    for name in photos:
-        hr = photo(name, 384)
-        for level, (blur, noise, quality) in enumerate([*LEVELS, *(EXTRA_LEVELS if extra else ())]):
-            # Seeds differ from the benchmark's (which uses 1000 * level + len(name)).
-            lr = Image.from_array(degrade(hr, blur, noise, quality, seed=1000 * level + len(name) + 7))
-            rows = []
-            for expert in denoisers:
-                out = expert.call(lr)
-                row: dict[str, Any] = {"photo": name, "level": level, "denoiser": expert.name}
-                row["quality"] = scoring.quality_score(out, lr, fidelity_weight=WEIGHT)
-                for probe in (1.0, 3.0):
-                    row[f"risk_p{probe:g}"] = asyncio.run(
-                        scoring.denoising_risk(expert.acall, lr, denoised=out, probe_size=probe)
-                    )
-                upscaled = {s.name: s.call(out) for s in sr}
-                # `fusion`: what a Fidelity SR step outputs (the mean of the networks that pass).
-                upscaled["fusion"] = fuse(list(upscaled.values()))
-                row["psnr"] = {name: iqa.psnr_y(image, hr) for name, image in upscaled.items()}
-                rows.append(row)
-            images.append(rows)
+    for name, level, hr, lr in degraded_inputs(photos, extra):
+        rows = []
+        for expert in denoisers:
+            out = expert.call(lr)
+            row: dict[str, Any] = {"photo": name, "level": level, "denoiser": expert.name}
+            row["quality"] = scoring.quality_score(out, lr, fidelity_weight=WEIGHT)
+            for probe in (1.0, 3.0):
+                row[f"risk_p{probe:g}"] = asyncio.run(
+                    scoring.denoising_risk(expert.acall, lr, denoised=out, probe_size=probe)
+                )
+            upscaled = {s.name: s.call(out) for s in sr}
+            # `fusion`: what a Fidelity SR step outputs (the mean of the networks that pass).
+            upscaled["fusion"] = fuse(list(upscaled.values()))
+            row["psnr"] = {sr_name: iqa.psnr_y(image, hr) for sr_name, image in upscaled.items()}
+            rows.append(row)
+        images.append(rows)
     return images
 
 

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from fourk_qmoe_denoise import EXTRA_LEVELS, SETS, WEIGHT
+from fourk_qmoe_denoise import EXTRA_LEVELS, SETS, WEIGHT, degraded_inputs
 
 DENOISERS = ("dct_xphoto", "nlmeans_cv", "waifu2x_photo_denoise")
 """The denoisers the Q-MoE picks (on the benchmark and held-out photos)."""
@@ -28,21 +28,18 @@ def measure(photos: tuple[str, ...], extra: bool) -> list[dict[str, Any]]:
     """One row per degraded image and denoiser: PSNR-Y and score of each SR network and of the fusion."""
     from rich.progress import track
 
-    from goalgraph.agents.fourk.evaluation import LEVELS, degrade, photo
+    from goalgraph.agents.fourk.evaluation import LEVELS
     from goalgraph.agents.fourk.restoration import fuse
     from goalgraph.agents.fourk.scoring import SR_FIDELITY_SIGMA, quality_score
-    from goalgraph.tools.image import Image, iqa
+    from goalgraph.tools.image import iqa
     from goalgraph.tools.image.experts import experts_for
 
     denoisers = {e.name: e for e in experts_for("denoising") if e.name in DENOISERS}
     networks = experts_for("super-resolution", require=("fidelity",))
     rows = []
-    jobs = [(name, level) for name in photos for level in range(len(LEVELS) + (2 if extra else 0))]
-    for name, level in track(jobs, description=", ".join(photos)):
-        hr = photo(name, 300 if name == "chelsea" else 384)
-        blur, noise, quality = [*LEVELS, *EXTRA_LEVELS][level]
-        # Seeds differ from the benchmark's (which uses 1000 * level + len(name)).
-        lr = Image.from_array(degrade(hr, blur, noise, quality, seed=1000 * level + len(name) + 7))
+    total = len(photos) * (len(LEVELS) + (len(EXTRA_LEVELS) if extra else 0))
+    inputs = degraded_inputs(photos, extra)
+    for name, level, hr, lr in track(inputs, total=total, description=", ".join(photos)):
         for dname, denoiser in denoisers.items():
             step_input = denoiser.call(lr)
             images = {n.name: n.call(step_input) for n in networks}

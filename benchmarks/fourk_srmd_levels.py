@@ -15,15 +15,11 @@ getting a lower level (`fourk_waifu2x_levels.fit`).
 
 from __future__ import annotations
 
-import argparse
 import itertools
-import json
-import time
-from pathlib import Path
 from typing import Any
 
 import numpy as np
-from fourk_waifu2x_levels import BLURS, NOISES, PHOTOS, QUALITIES, crop, fit
+from fourk_waifu2x_levels import BLURS, NOISES, PHOTOS, QUALITIES, crop, fit, learn_table
 
 LEVELS = (0.0, 5.0, 10.0, 15.0, 20.0, 25.0, 30.0, 40.0, 50.0)
 """Noise levels (grey levels) tried; SRMD was trained on 0–75."""
@@ -68,33 +64,17 @@ def measure(per_photo: int, size: int, seed: int) -> list[dict[str, Any]]:
 
 def main() -> None:
     """Measure (or re-read), fit, print the table and write the JSON."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--out", type=Path, help="write the measurements and the table here")
-    parser.add_argument("--refit", type=Path, help="fit the rows of an earlier --out file instead")
-    parser.add_argument("--per-photo", type=int, default=8, help="random grid degradations per photo")
-    parser.add_argument("--size", type=int, default=384)
-    parser.add_argument("--seed", type=int, default=0)
-    args = parser.parse_args()
-    if args.refit is None and args.out is None:
-        parser.error("give --out (measure) or --refit (fit saved rows)")
-    start = time.perf_counter()
-    rows = (
-        json.loads(args.refit.read_text())["rows"]
-        if args.refit
-        else measure(args.per_photo, args.size, args.seed)
+    learn_table(
+        __doc__.splitlines()[0],
+        measure,
+        lambda rows: fit(rows, EDGES, plain="0"),
+        lambda e: (
+            f"σ̂ < {e['sigma_below']:>5}: level {e['pair']:>3} {e['psnr']:.2f} dB (these inputs' "
+            f"best level {e['unconstrained_best']} {e['unconstrained_psnr']:.2f}; level 0 "
+            f"{e['plain_psnr']:.2f}; {e['images']} inputs)"
+        ),
+        per_photo=8,
     )
-    table = fit(rows, EDGES, plain="0")
-    if args.out is not None:
-        args.out.parent.mkdir(parents=True, exist_ok=True)
-        args.out.write_text(
-            json.dumps({"table": table, "rows": rows, "seconds": time.perf_counter() - start}, indent=1)
-        )
-    for entry in table:
-        print(
-            f"σ̂ < {entry['sigma_below']:>5}: level {entry['pair']:>3} {entry['psnr']:.2f} dB (these inputs' "
-            f"best level {entry['unconstrained_best']} {entry['unconstrained_psnr']:.2f}; level 0 "
-            f"{entry['plain_psnr']:.2f}; {entry['images']} inputs)"
-        )
 
 
 if __name__ == "__main__":

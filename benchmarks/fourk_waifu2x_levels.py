@@ -20,6 +20,7 @@ import argparse
 import itertools
 import json
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -138,12 +139,19 @@ def fit(
     return table
 
 
-def main() -> None:
-    """Measure (or re-read), fit, print the table and write the JSON."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def learn_table(
+    description: str,
+    measure: Callable[[int, int, int], list[dict[str, Any]]],
+    fit_rows: Callable[[list[dict[str, Any]]], list[dict[str, Any]]],
+    describe: Callable[[dict[str, Any]], str],
+    per_photo: int,
+) -> None:
+    """The command line of a σ → level table script: measure (or re-read `--refit`), fit, print each
+    table row with `describe`, write the JSON."""
+    parser = argparse.ArgumentParser(description=description)
     parser.add_argument("--out", type=Path, help="write the measurements and the table here")
     parser.add_argument("--refit", type=Path, help="fit the rows of an earlier --out file instead")
-    parser.add_argument("--per-photo", type=int, default=14, help="random grid degradations per photo")
+    parser.add_argument("--per-photo", type=int, default=per_photo, help="random grid degradations per photo")
     parser.add_argument("--size", type=int, default=384)
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args()
@@ -155,18 +163,29 @@ def main() -> None:
         if args.refit
         else measure(args.per_photo, args.size, args.seed)
     )
-    table = fit(rows)
+    table = fit_rows(rows)
     if args.out is not None:
         args.out.parent.mkdir(parents=True, exist_ok=True)
         args.out.write_text(
             json.dumps({"table": table, "rows": rows, "seconds": time.perf_counter() - start}, indent=1)
         )
     for entry in table:
-        print(
-            f"σ̂ < {entry['sigma_below']:>5}: {entry['pair']:<7} {entry['psnr']:.2f} dB (these images' best "
-            f"pair {entry['unconstrained_best']} {entry['unconstrained_psnr']:.2f}; no denoising "
-            f"{entry['plain_psnr']:.2f}; {entry['images']} images)"
-        )
+        print(describe(entry))
+
+
+def main() -> None:
+    """Measure (or re-read), fit, print the table and write the JSON."""
+    learn_table(
+        __doc__.splitlines()[0],
+        measure,
+        fit,
+        lambda e: (
+            f"σ̂ < {e['sigma_below']:>5}: {e['pair']:<7} {e['psnr']:.2f} dB (these images' best "
+            f"pair {e['unconstrained_best']} {e['unconstrained_psnr']:.2f}; no denoising "
+            f"{e['plain_psnr']:.2f}; {e['images']} images)"
+        ),
+        per_photo=14,
+    )
 
 
 if __name__ == "__main__":

@@ -298,11 +298,10 @@ class Restorer:
         # clean image, when every scored candidate has one; elsewhere by the score. Chosen on the
         # calibration photos with the fused SR step downstream (29.75 dB vs 29.35 for the risk-capped
         # score) and confirmed on the held-out ones (docs/agents/fourk.md, "Denoiser choice").
-        scored = [c for c in candidates if c.quality is not None]
         by_risk = (
             subtask == "denoising"
             and self.profile.restore_preference == "Fidelity"
-            and all(c.quality.risk is not None for c in scored if c.quality is not None)
+            and all(c.quality.risk is not None for c in candidates if c.quality is not None)
         )
         if not by_risk:
             return lambda c: c.score
