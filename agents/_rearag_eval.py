@@ -123,9 +123,20 @@ class _Runner:
             retrieved = [pid for s in steps for pid in s.get("retrieved", [])]
             record["status"] = final.get("status")
             record["chain"] = [
-                {k: v for k, v in s.items() if k in ("thought", "action", "observation", "titles", "error")}
+                {
+                    **{
+                        k: v
+                        for k, v in s.items()
+                        if k in ("thought", "action", "observation", "titles", "error")
+                    },
+                    # Passage ids (retrieved best first, and those the observation came from): enough to
+                    # replay a final-answer rule on the same evidence without rerunning the chain.
+                    "retrieved": s.get("retrieved", []),
+                    "used": [p["id"] for p in s.get("used", [])],
+                }
                 for s in steps
             ]
+        record["retrieved"] = retrieved
         record["answer"] = answer
         record["metrics"] = {
             "em": exact_match(answer, question.answers),

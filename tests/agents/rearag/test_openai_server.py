@@ -46,3 +46,9 @@ def test_same_command_against_an_openai_compatible_server(
     assert "error" not in episodes["rearag"], episodes["rearag"].get("error")
     assert episodes["rearag"]["status"] in {"finished", "max_steps", "invalid_action"}
     assert episodes["rearag"]["chain"], "the served model wrote no step"
+    # Each search step records its passage ids, so a final-answer rule can be replayed on the same evidence.
+    searches = [s for s in episodes["rearag"]["chain"] if s["action"]["function"] == "search"]
+    assert searches and all(s["retrieved"] for s in searches)
+    assert all(set(s["used"]) <= set(s["retrieved"]) for s in searches)
+    assert set(episodes["rearag"]["retrieved"]) == {i for s in searches for i in s["retrieved"]}
+    assert 0 < len(episodes["one_shot_rag"]["retrieved"]) <= 5
