@@ -15,11 +15,9 @@ getting a lower level (`fourk_waifu2x_levels.fit`).
 
 from __future__ import annotations
 
-import itertools
 from typing import Any
 
-import numpy as np
-from fourk_waifu2x_levels import BLURS, NOISES, PHOTOS, QUALITIES, crop, fit, learn_table
+from fourk_waifu2x_levels import calibration_inputs, fit, learn_table
 
 LEVELS = (0.0, 5.0, 10.0, 15.0, 20.0, 25.0, 30.0, 40.0, 50.0)
 """Noise levels (grey levels) tried; SRMD was trained on 0–75."""
@@ -29,36 +27,18 @@ EDGES = (1.0, 2.0, 4.0, 7.0, 11.0, 16.0)
 
 def measure(per_photo: int, size: int, seed: int) -> list[dict[str, Any]]:
     """PSNR-Y of SRMD ×4 at every level, on each degraded image as it is and after each denoiser."""
-    from goalgraph.agents.fourk.evaluation import degrade
     from goalgraph.tools.image import Image, iqa
     from goalgraph.tools.image._srmd import upscale
     from goalgraph.tools.image.degradation import noise_sigma
     from goalgraph.tools.image.experts import experts_for
 
     denoisers = experts_for("denoising")
-    rng = np.random.default_rng(seed)
-    grid = list(itertools.product(BLURS, NOISES, QUALITIES))
     rows = []
-    for name in PHOTOS:
-        hr = crop(name, size)
-        for k in rng.choice(len(grid), size=per_photo, replace=False):
-            blur, noise, quality = grid[int(k)]
-            lr = degrade(hr, blur, noise, quality, seed=int(rng.integers(1 << 30)))
-            inputs = {"none": lr} | {d.name: d.call(Image.from_array(lr)).array() for d in denoisers}
-            for source, image in inputs.items():
-                psnr = {f"{lv:g}": iqa.psnr_y(Image.from_array(upscale(image, 4, lv)), hr) for lv in LEVELS}
-                rows.append(
-                    {
-                        "photo": name,
-                        "blur": blur,
-                        "noise": noise,
-                        "jpeg": quality,
-                        "denoiser": source,
-                        "sigma": noise_sigma(image),
-                        "psnr": psnr,
-                    }
-                )
-            print(f"{name} blur {blur} noise {noise} q {quality}: σ̂ {noise_sigma(lr):.1f}", flush=True)
+    for head, hr, lr in calibration_inputs(per_photo, size, seed):
+        inputs = {"none": lr} | {d.name: d.call(Image.from_array(lr)).array() for d in denoisers}
+        for source, image in inputs.items():
+            psnr = {f"{lv:g}": iqa.psnr_y(Image.from_array(upscale(image, 4, lv)), hr) for lv in LEVELS}
+            rows.append({**head, "denoiser": source, "sigma": noise_sigma(image), "psnr": psnr})
     return rows
 
 

@@ -20,7 +20,7 @@ import argparse
 import itertools
 import json
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -45,38 +45,43 @@ def crop(name: str, size: int) -> np.ndarray:
     return photo(name, size)
 
 
-def measure(per_photo: int, size: int, seed: int) -> list[dict[str, Any]]:
-    """PSNR-Y of every level pair on `per_photo` random grid degradations of each calibration photo."""
+def calibration_inputs(
+    per_photo: int, size: int, seed: int
+) -> Iterator[tuple[dict[str, Any], np.ndarray, np.ndarray]]:
+    """(row head, original, degraded) for `per_photo` random grid degradations of each calibration photo.
+
+    The row head names the photo and the degradation (``photo``, ``blur``, ``noise``, ``jpeg``). A progress
+    line is printed once the caller has measured the input and asks for the next.
+    """
     from goalgraph.agents.fourk.evaluation import degrade
-    from goalgraph.tools.image import Image, iqa
-    from goalgraph.tools.image._waifu2x import upscale
     from goalgraph.tools.image.degradation import noise_sigma
 
     rng = np.random.default_rng(seed)
     grid = list(itertools.product(BLURS, NOISES, QUALITIES))
-    rows = []
     for name in PHOTOS:
         hr = crop(name, size)
         for k in rng.choice(len(grid), size=per_photo, replace=False):
             blur, noise, quality = grid[int(k)]
             lr = degrade(hr, blur, noise, quality, seed=int(rng.integers(1 << 30)))
-            first = {a: upscale(lr, (a,)) for a in LEVELS}
-            psnr = {
-                f"{a}/{b}": iqa.psnr_y(Image.from_array(upscale(first[a], (b,))), hr)
-                for a in LEVELS
-                for b in LEVELS
-            }
-            rows.append(
-                {
-                    "photo": name,
-                    "blur": blur,
-                    "noise": noise,
-                    "jpeg": quality,
-                    "sigma": noise_sigma(lr),
-                    "psnr": psnr,
-                }
-            )
-            print(f"{name} blur {blur} noise {noise} q {quality}: σ̂ {rows[-1]['sigma']:.1f}", flush=True)
+            yield {"photo": name, "blur": blur, "noise": noise, "jpeg": quality}, hr, lr
+            print(f"{name} blur {blur} noise {noise} q {quality}: σ̂ {noise_sigma(lr):.1f}", flush=True)
+
+
+def measure(per_photo: int, size: int, seed: int) -> list[dict[str, Any]]:
+    """PSNR-Y of every level pair on `per_photo` random grid degradations of each calibration photo."""
+    from goalgraph.tools.image import Image, iqa
+    from goalgraph.tools.image._waifu2x import upscale
+    from goalgraph.tools.image.degradation import noise_sigma
+
+    rows = []
+    for head, hr, lr in calibration_inputs(per_photo, size, seed):
+        first = {a: upscale(lr, (a,)) for a in LEVELS}
+        psnr = {
+            f"{a}/{b}": iqa.psnr_y(Image.from_array(upscale(first[a], (b,))), hr)
+            for a in LEVELS
+            for b in LEVELS
+        }
+        rows.append({**head, "sigma": noise_sigma(lr), "psnr": psnr})
     return rows
 
 
