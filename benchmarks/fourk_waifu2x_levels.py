@@ -144,6 +144,17 @@ def fit(
     return table
 
 
+def _saved_rows(parser: argparse.ArgumentParser, path: Path) -> list[dict[str, Any]]:
+    """The measured rows of an earlier ``--out`` file (exits with a usage error naming it otherwise)."""
+    try:
+        rows: list[dict[str, Any]] = json.loads(path.read_text())["rows"]
+    except FileNotFoundError:
+        parser.error(f"--refit {path}: file not found")
+    except (json.JSONDecodeError, KeyError, TypeError):
+        parser.error(f"--refit {path}: not a results file of this script (no 'rows')")
+    return rows
+
+
 def learn_table(
     description: str,
     measure: Callable[[int, int, int], list[dict[str, Any]]],
@@ -163,11 +174,7 @@ def learn_table(
     if args.refit is None and args.out is None:
         parser.error("give --out (measure) or --refit (fit saved rows)")
     start = time.perf_counter()
-    rows = (
-        json.loads(args.refit.read_text())["rows"]
-        if args.refit
-        else measure(args.per_photo, args.size, args.seed)
-    )
+    rows = _saved_rows(parser, args.refit) if args.refit else measure(args.per_photo, args.size, args.seed)
     table = fit_rows(rows)
     if args.out is not None:
         args.out.parent.mkdir(parents=True, exist_ok=True)
