@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import functools
 import json
 import sys
 from collections.abc import Callable
@@ -143,10 +144,29 @@ def load_run(results: Path) -> tuple[str, list[dict[str, Any]]]:
     return setting, episodes
 
 
-def measure(setting: str, episodes: list[dict[str, Any]], data: Path, replay: bool) -> dict[str, Any]:
+class Corpus:
+    """The questions and their pooled passages, loaded once for every run; the index and the model are
+    built on first use (only replays need them)."""
+
+    def __init__(self, data: Path) -> None:
+        """Load `data` (the multihop ``questions.jsonl``)."""
+        self.questions = {q.id: q for q in load_multihop(data)}
+        self.passages = {p.id: p for p in pooled_passages(list(self.questions.values()))}
+
+    @functools.cached_property
+    def index(self) -> HybridIndex:
+        """The pooled index (a question's subset serves the distractor setting)."""
+        return HybridIndex(list(self.passages.values()), IndexConfig(dense=True))
+
+    @functools.cached_property
+    def model(self) -> Any:
+        """The embedded local model."""
+        return resolve_model("local")
+
+
+def measure(setting: str, episodes: list[dict[str, Any]], corpus: Corpus, replay: bool) -> dict[str, Any]:
     """Presence, conversion and (with `replay`) the rule replays for one run."""
-    questions = {q.id: q for q in load_multihop(data)}
-    passages = {p.id: p for p in pooled_passages(list(questions.values()))}
+    passages = corpus.passages
     rag = {e["id"]: e for e in episodes if e["system"] == "one_shot_rag"}
     runs = [e for e in episodes if e["system"] == "rearag" and e["id"] in rag]
     k = EngineConfig().k
@@ -184,38 +204,30 @@ def measure(setting: str, episodes: list[dict[str, Any]], data: Path, replay: bo
         "conversion": {name: sum(v) / len(v) if v else 0.0 for name, v in conversion.items()},
     }
     if replay:
-        report["replay"] = asyncio.run(_replay(setting, runs, rag, questions, passages))
+        report["replay"] = asyncio.run(_replay(setting, runs, rag, corpus))
     return report
 
 
 async def _replay(
-    setting: str,
-    runs: list[dict[str, Any]],
-    rag: dict[str, dict[str, Any]],
-    questions: dict[str, Any],
-    passages: dict[str, Passage],
+    setting: str, runs: list[dict[str, Any]], rag: dict[str, dict[str, Any]], corpus: Corpus
 ) -> dict[str, dict[str, float]]:
-    model = resolve_model("local")
-    index = HybridIndex(list(passages.values()), IndexConfig(dense=True))
+    model, index = corpus.model, corpus.index
     scores: dict[str, list[tuple[float, float, float]]] = {name: [] for name in RULES}
     with Progress(transient=True) as progress:
         task = progress.add_task(f"replay ({setting})", total=len(runs) * len(RULES))
         for episode in runs:
-            question = questions[episode["id"]]
+            question = corpus.questions[episode["id"]]
             own = index if setting == "pooled" else index.subset([p.id for p in question.passages])
             engine = RetrievalEngine(own, model, EngineConfig())
-            chain = restore_chain(episode["chain"], passages)
+            chain = restore_chain(episode["chain"], corpus.passages)
+            closed = answer_kind(question.question) in ("yesno", "choice")
+            own_answer: str | None = None  # the agent's short answer, computed once when a rule needs it
             for name, rule in RULES.items():
-                closed = answer_kind(question.question) in ("yesno", "choice")
                 if rule.evidence is None or (closed and not rule.every_kind):
                     # Yes/no and choice questions keep the chain's own answer under every rule.
-                    steps = ReaRAGSteps(model, engine, ReaRAGConfig())
-                    finish = next(
-                        (s["action"].get("answer") for s in chain if s["action"]["function"] == "finish"),
-                        None,
-                    )
-                    state: Any = {"question": question.question, "chain": chain, "reference_answer": finish}
-                    answer = (await steps.short_answer(state))["answer"]
+                    if own_answer is None:
+                        own_answer = await _short_answer(model, engine, question.question, chain)
+                    answer = own_answer
                 else:
                     evidence = rule.evidence(question.question, chain, own)
                     scored = [ScoredPassage(passage=p, score=0.0, rank=r) for r, p in enumerate(evidence)]
@@ -236,6 +248,13 @@ async def _replay(
     }
 
 
+async def _short_answer(model: Any, engine: RetrievalEngine, question: str, chain: Chain) -> str:
+    """The agent's own short-answer step on a recorded chain."""
+    finish = next((s["action"].get("answer") for s in chain if s["action"]["function"] == "finish"), None)
+    state: Any = {"question": question, "chain": chain, "reference_answer": finish}
+    return str((await ReaRAGSteps(model, engine, ReaRAGConfig()).short_answer(state))["answer"])
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument(
@@ -250,16 +269,15 @@ def main() -> int:
     if not args.data.is_file():
         print(f"error: --data {args.data}: file not found", file=sys.stderr)
         return 2
-    reports = []
-    for results in args.results:
-        setting, episodes = load_run(results)
-        reports.append(measure(setting, episodes, args.data, args.replay))
+    runs = [load_run(results) for results in args.results]  # every file checked before any work
+    corpus = Corpus(args.data)
+    reports = [measure(setting, episodes, corpus, args.replay) for setting, episodes in runs]
     document = {"runs": reports}
     tmp = args.out.with_suffix(".tmp")
     tmp.write_text(json.dumps(document, indent=2))
     tmp.replace(args.out)
     for report in reports:
-        print(json.dumps({k: v for k, v in report.items()}, indent=1))
+        print(json.dumps(report, indent=1))
     return 0
 
 
