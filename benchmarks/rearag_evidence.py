@@ -9,11 +9,17 @@ against one-shot RAG in the same run:
 - answer presence: the share of open questions (gold not yes/no) whose gold answer occurs in the passages
   one-shot RAG read, in everything the ReaRAG chain retrieved, and in the evidence its short answer read;
 - conversion: F1 on the questions whose answer was in what the system read (the reader's share of the gap);
+- paired: ReaRAG's F1 minus one-shot RAG's, question by question, with a 95% paired-bootstrap interval and
+  the number of questions won and lost (is the difference bigger than a few questions' worth?);
+- choice: for the read that gave each system's answer, the F1 of the best option it was offered (the ceiling
+  of a reader that chooses perfectly among them), of the top-ranked option, and of the option the model chose,
+  and how often the model chose the top-ranked one (is the model's choice adding anything to the ranking?);
 - with ``--replay``: the same model reads the same recorded chains under other final-evidence rules (no
   chain is rerun, so a rule's effect is isolated), F1 and wins / losses per question against one-shot RAG.
 
 JSON: {"runs": [{"setting", "questions", "presence": {...}, "ratios": {...}, "conversion": {...},
-"replay": {RULE: {"f1", "em", "wins", "losses"}}}]}.
+"paired": {"f1_difference", "ci95", "wins", "losses"},
+"choice": {SYSTEM: {"best_option", "top_option", "chosen", "chose_top"}}, "replay": {RULE: {"f1", "em", "wins", "losses"}}}]}.
 """
 
 from __future__ import annotations
@@ -43,6 +49,7 @@ from goalgraph.tools.retrieval import (
     ScoredPassage,
     answer_kind,
     default_embedder,
+    extract_candidates,
     load_multihop,
     pooled_passages,
     resolve_model,
@@ -127,6 +134,52 @@ def _open(gold: list[str]) -> bool:
     return not any(normalize_answer(g) in ("yes", "no") for g in gold)
 
 
+@dataclass
+class _Choice:
+    """Per system: F1 of the best offered option, of the top-ranked one, of the chosen one; top chosen."""
+
+    best: list[float]
+    top: list[float]
+    chosen: list[float]
+    chose_top: list[float]
+
+    def add(self, question: str, read: list[Passage], answer: str, gold: list[str]) -> None:
+        # The options the engine offered for this read: the same deterministic extraction it ran.
+        options = [c.text for c in extract_candidates(question, read, EngineConfig().options)]
+        scores = [token_f1(option, gold) for option in options] or [0.0]
+        self.best.append(max(scores))
+        self.top.append(scores[0])
+        self.chosen.append(token_f1(answer, gold))
+        self.chose_top.append(
+            float(bool(options) and normalize_answer(answer) == normalize_answer(options[0]))
+        )
+
+    def summary(self) -> dict[str, float]:
+        n = len(self.best) or 1
+        return {
+            "best_option": sum(self.best) / n,
+            "top_option": sum(self.top) / n,
+            "chosen": sum(self.chosen) / n,
+            "chose_top": sum(self.chose_top) / n,
+        }
+
+
+def paired_difference(differences: list[float], resamples: int = 10_000) -> dict[str, Any]:
+    """Mean of per-question differences, its 95% paired-bootstrap interval (fixed seed), wins and losses."""
+    values = np.asarray(differences, dtype=float)
+    if not len(values):
+        return {"f1_difference": 0.0, "ci95": [0.0, 0.0], "wins": 0, "losses": 0}
+    draws = np.random.default_rng(0).integers(0, len(values), size=(resamples, len(values)))
+    means = values[draws].mean(axis=1)
+    low, high = np.quantile(means, [0.025, 0.975])
+    return {
+        "f1_difference": float(values.mean()),
+        "ci95": [float(low), float(high)],
+        "wins": int((values > 0).sum()),
+        "losses": int((values < 0).sum()),
+    }
+
+
 def load_run(results: Path) -> tuple[str, list[dict[str, Any]]]:
     """The setting and the episodes of an eval results file."""
     episodes_path = results.with_name(results.name + ".episodes.jsonl")
@@ -172,6 +225,7 @@ def measure(setting: str, episodes: list[dict[str, Any]], corpus: Corpus, replay
     k = EngineConfig().k
     presence = {"one_shot_rag": 0, "rearag_gathered": 0, "rearag_read": 0}
     conversion: dict[str, list[float]] = {"one_shot_rag": [], "rearag": []}
+    choice = {"one_shot_rag": _Choice([], [], [], []), "rearag": _Choice([], [], [], [])}
     open_runs = [e for e in runs if _open(e["gold"])]
     for episode in open_runs:
         chain = restore_chain(episode["chain"], passages)
@@ -188,6 +242,9 @@ def measure(setting: str, episodes: list[dict[str, Any]], corpus: Corpus, replay
             conversion["one_shot_rag"].append(rag[episode["id"]]["metrics"]["f1"])
         if hit["rearag_read"]:
             conversion["rearag"].append(episode["metrics"]["f1"])
+        question, gold = episode["question"], episode["gold"]
+        choice["one_shot_rag"].add(question, seen["one_shot_rag"], rag[episode["id"]]["answer"], gold)
+        choice["rearag"].add(question, read, episode["answer"], gold)
     n_open = len(open_runs) or 1
     report: dict[str, Any] = {
         "setting": setting,
@@ -202,6 +259,8 @@ def measure(setting: str, episodes: list[dict[str, Any]], corpus: Corpus, replay
             "gathered_vs_rag_presence": presence["rearag_gathered"] / max(presence["one_shot_rag"], 1)
         },
         "conversion": {name: sum(v) / len(v) if v else 0.0 for name, v in conversion.items()},
+        "paired": paired_difference([e["metrics"]["f1"] - rag[e["id"]]["metrics"]["f1"] for e in runs]),
+        "choice": {name: value.summary() for name, value in choice.items()},
     }
     if replay:
         report["replay"] = asyncio.run(_replay(setting, runs, rag, corpus))
