@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import contextlib
+import importlib.util
 import os
+import sys
 from collections.abc import Iterator
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 import pytest
@@ -20,6 +23,26 @@ def shared_data() -> Path:
     if not path.is_dir():
         pytest.skip(f"shared data not found at {path} (set GOALGRAPH_SHARED_DATA)")
     return path
+
+
+def load_script(relative: str) -> ModuleType:
+    """A repository script (``benchmarks/…``, ``examples/…``) loaded as a module named after its file.
+
+    The module is registered in ``sys.modules`` first: dataclasses defined in it look their module up there.
+    """
+    path = REPO_ROOT / relative
+    spec = importlib.util.spec_from_file_location(path.stem, path)
+    assert spec is not None and spec.loader is not None, f"cannot load {path}"
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[path.stem] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture
+def script() -> object:
+    """`load_script`: ``script("benchmarks/publish.py")`` loads a repository script as a module."""
+    return load_script
 
 
 def free_port() -> int:

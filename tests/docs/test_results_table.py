@@ -2,31 +2,21 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
-import sys
 from pathlib import Path
+from typing import Any
 
-ROOT = Path(__file__).resolve().parents[2]
-
-
-def _publish():  # type: ignore[no-untyped-def]
-    spec = importlib.util.spec_from_file_location("publish", ROOT / "benchmarks" / "publish.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["publish"] = module  # dataclasses look their module up there
-    spec.loader.exec_module(module)
-    return module
+PUBLISH = "benchmarks/publish.py"
 
 
-def test_readme_table_is_generated_not_typed() -> None:
-    publish = _publish()
+def test_readme_table_is_generated_not_typed(script: Any) -> None:
+    publish = script(PUBLISH)
     for page, text in publish.rendered().items():
         assert page.read_text(encoding="utf-8") == text, f"{page.name}: run python benchmarks/publish.py"
 
 
-def test_table_reads_published_summaries(tmp_path: Path) -> None:
-    publish = _publish()
+def test_table_reads_published_summaries(tmp_path: Path, script: Any) -> None:
+    publish = script(PUBLISH)
     (tmp_path / "resum.json").write_text(
         json.dumps(
             {
@@ -50,8 +40,8 @@ def test_table_reads_published_summaries(tmp_path: Path) -> None:
     }
 
 
-def test_scaling_table_reads_the_scale_benchmark(tmp_path: Path) -> None:
-    publish = _publish()
+def test_scaling_table_reads_the_scale_benchmark(tmp_path: Path, script: Any) -> None:
+    publish = script(PUBLISH)
     summary = {
         "asyncio_1": 10.0,
         "asyncio_2": 19.5,

@@ -2,30 +2,24 @@
 
 from __future__ import annotations
 
-import importlib.util
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-DEMO = Path(__file__).resolve().parents[2] / "examples" / "resum_demo.py"
-
-
-def _load(name: str, path: Path) -> Any:
-    spec = importlib.util.spec_from_file_location(name, path)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+DEMO = "examples/resum_demo.py"
 
 
 @pytest.mark.slow
 @pytest.mark.timeout(1200)  # the real model on a shared 2-core CPU: minutes when other runs compete
 def test_resum_demo_summarizes_and_prints_the_summary(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    script: Any,
 ) -> None:
     monkeypatch.chdir(tmp_path)
-    final = _load("resum_demo", DEMO).main(["--budget", "640"])
+    final = script(DEMO).main(["--budget", "640"])
     assert final["summaries"], "the demo made no summary"
     assert final["peak_tokens"] <= 640
     assert final["answer"]

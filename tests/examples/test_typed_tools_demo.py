@@ -2,22 +2,22 @@
 
 from __future__ import annotations
 
-import importlib.util
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-DEMO = Path(__file__).resolve().parents[2] / "examples" / "typed_tools_demo.py"
+DEMO = "examples/typed_tools_demo.py"
 
 
 def test_typed_tools_demo_returns_a_typed_answer(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    script: Any,
 ) -> None:
     monkeypatch.chdir(tmp_path)  # the demo's trace database lands here, not in the repo
-    spec = importlib.util.spec_from_file_location("typed_tools_demo", DEMO)
-    assert spec is not None and spec.loader is not None
-    demo = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(demo)
+    demo = script(DEMO)
     answer = demo.main()
     assert isinstance(answer, demo.Answer)
     printed = capsys.readouterr().out

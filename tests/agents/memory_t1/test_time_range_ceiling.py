@@ -2,31 +2,18 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
-import sys
 from datetime import datetime
 from pathlib import Path
-from types import ModuleType
+from typing import Any
 
 from goalgraph.agents.memory_t1 import load_ranges
 
-ROOT = Path(__file__).resolve().parents[3]
+CEILING = "benchmarks/time_range_ceiling.py"
 
 
-def _ceiling_module() -> ModuleType:
-    spec = importlib.util.spec_from_file_location(
-        "time_range_ceiling", ROOT / "benchmarks" / "time_range_ceiling.py"
-    )
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["time_range_ceiling"] = module
-    spec.loader.exec_module(module)
-    return module
-
-
-def test_span_conventions_hand_computed() -> None:
-    ceiling = _ceiling_module()
+def test_span_conventions_hand_computed(script: Any) -> None:
+    ceiling = script(CEILING)
     found = ceiling.span_conventions("What has Sara made in just 9 years after 12:00 am, March 03, 2023")
     assert found is not None
     cell, windows = found
@@ -44,7 +31,7 @@ def _row(qid: str, question: str, start: str, end: str) -> str:
     return json.dumps({"question_id": qid, "question": question, "time_range": {"start": start, "end": end}})
 
 
-def test_ceiling_counts_inconsistent_conventions(tmp_path: Path) -> None:
+def test_ceiling_counts_inconsistent_conventions(tmp_path: Path, script: Any) -> None:
     """Two identical constructions annotated two ways: at most one of them can be matched by a rule."""
     data = tmp_path / "ranges.jsonl"
     data.write_text(
@@ -74,7 +61,7 @@ def test_ceiling_counts_inconsistent_conventions(tmp_path: Path) -> None:
         + "\n",
         encoding="utf-8",
     )
-    result = _ceiling_module().ceiling(load_ranges(data))["summary"]["ceiling"]
+    result = script(CEILING).ceiling(load_ranges(data))["summary"]["ceiling"]
     assert result["explicit_items"] == 4
     assert result["span_items"] == 2
     assert result["span_best_convention_hits"] == 1
