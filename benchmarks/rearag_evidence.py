@@ -30,7 +30,7 @@ import functools
 import json
 import sys
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -138,10 +138,10 @@ def _open(gold: list[str]) -> bool:
 class _Choice:
     """Per system: F1 of the best offered option, of the top-ranked one, of the chosen one; top chosen."""
 
-    best: list[float]
-    top: list[float]
-    chosen: list[float]
-    chose_top: list[float]
+    best: list[float] = field(default_factory=list)
+    top: list[float] = field(default_factory=list)
+    chosen: list[float] = field(default_factory=list)
+    chose_top: list[float] = field(default_factory=list)
 
     def add(self, question: str, read: list[Passage], answer: str, gold: list[str]) -> None:
         # The options the engine offered for this read: the same deterministic extraction it ran.
@@ -218,14 +218,15 @@ class Corpus:
 
 
 def measure(setting: str, episodes: list[dict[str, Any]], corpus: Corpus, replay: bool) -> dict[str, Any]:
-    """Presence, conversion and (with `replay`) the rule replays for one run."""
+    """Presence, conversion, the paired difference, the choice split and (with `replay`) the rule replays for
+    one run."""
     passages = corpus.passages
     rag = {e["id"]: e for e in episodes if e["system"] == "one_shot_rag"}
     runs = [e for e in episodes if e["system"] == "rearag" and e["id"] in rag]
     k = EngineConfig().k
     presence = {"one_shot_rag": 0, "rearag_gathered": 0, "rearag_read": 0}
     conversion: dict[str, list[float]] = {"one_shot_rag": [], "rearag": []}
-    choice = {"one_shot_rag": _Choice([], [], [], []), "rearag": _Choice([], [], [], [])}
+    choice = {"one_shot_rag": _Choice(), "rearag": _Choice()}
     open_runs = [e for e in runs if _open(e["gold"])]
     for episode in open_runs:
         chain = restore_chain(episode["chain"], passages)

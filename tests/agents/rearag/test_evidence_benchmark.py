@@ -2,36 +2,21 @@
 
 from __future__ import annotations
 
-import importlib.util
-import sys
-from pathlib import Path
-from types import ModuleType
+from typing import Any
 
 import pytest
 
 from goalgraph.tools.retrieval import Passage
 
-ROOT = Path(__file__).resolve().parents[3]
-
+EVIDENCE = "benchmarks/rearag_evidence.py"
 JAWS = [
     Passage.make("Jaws (film)", "Jaws is a 1975 film directed by Steven Spielberg. It stars Roy Scheider."),
     Passage.make("Roy Scheider", "Roy Scheider was an American actor born in Orange, New Jersey."),
 ]
 
 
-def _evidence_module() -> ModuleType:
-    spec = importlib.util.spec_from_file_location(
-        "rearag_evidence", ROOT / "benchmarks" / "rearag_evidence.py"
-    )
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["rearag_evidence"] = module
-    spec.loader.exec_module(module)
-    return module
-
-
-def test_choice_scores_best_top_and_chosen_option() -> None:
-    choice = _evidence_module()._Choice([], [], [], [])
+def test_choice_scores_best_top_and_chosen_option(script: Any) -> None:
+    choice = script(EVIDENCE)._Choice()
     question = "Who directed the film Jaws?"
     # The model took the top-ranked option and it is the gold answer.
     choice.add(question, JAWS, "Steven Spielberg", ["Steven Spielberg"])
@@ -46,14 +31,14 @@ def test_choice_scores_best_top_and_chosen_option() -> None:
     assert summary["chose_top"] == pytest.approx(1 / 3)
 
 
-def test_choice_of_nothing_read_is_zero() -> None:
-    choice = _evidence_module()._Choice([], [], [], [])
+def test_choice_of_nothing_read_is_zero(script: Any) -> None:
+    choice = script(EVIDENCE)._Choice()
     choice.add("Who directed the film Jaws?", [], "", ["Steven Spielberg"])
     assert choice.summary() == {"best_option": 0.0, "top_option": 0.0, "chosen": 0.0, "chose_top": 0.0}
 
 
-def test_paired_difference_counts_and_interval() -> None:
-    paired = _evidence_module().paired_difference
+def test_paired_difference_counts_and_interval(script: Any) -> None:
+    paired = script(EVIDENCE).paired_difference
     even = paired([0.5, 0.0, 0.0, -0.5])
     assert even["f1_difference"] == 0.0
     assert (even["wins"], even["losses"]) == (1, 1)
