@@ -213,13 +213,28 @@ def _paired(episodes: Sequence[Mapping[str, Any]], systems: Sequence[str]) -> di
 
 
 def _wall(episodes: Sequence[Mapping[str, Any]]) -> dict[str, float]:
-    """Wall-clock seconds per system, first start to last end (systems run one after the other)."""
-    spans: dict[str, list[float]] = {}
+    """Wall-clock seconds per system and in all (``total``): the time at least one of its episodes ran.
+
+    The union of the episodes' intervals, not first start to last end: a run stopped and finished later
+    with ``--resume`` would otherwise count the pause, and overlapping episodes (several in flight) count once.
+    """
+    intervals: dict[str, list[tuple[float, float]]] = {}
     for e in episodes:
         if "started" in e and "ended" in e:
-            lo_hi = spans.setdefault(str(e["system"]), [float(e["started"]), float(e["ended"])])
-            lo_hi[0], lo_hi[1] = min(lo_hi[0], float(e["started"])), max(lo_hi[1], float(e["ended"]))
-    return {s: hi - lo for s, (lo, hi) in spans.items()}
+            interval = (float(e["started"]), float(e["ended"]))
+            intervals.setdefault(str(e["system"]), []).append(interval)
+            intervals.setdefault("total", []).append(interval)
+    return {name: _covered(spans) for name, spans in intervals.items()}
+
+
+def _covered(intervals: list[tuple[float, float]]) -> float:
+    """Length of the union of `intervals`."""
+    covered, reach = 0.0, float("-inf")
+    for start, end in sorted(intervals):
+        if end > reach:
+            covered += end - max(start, reach)
+            reach = end
+    return covered
 
 
 def run_embodied_eval(config: EmbodiedEvalConfig) -> dict[str, Any]:
@@ -235,7 +250,6 @@ def run_embodied_eval(config: EmbodiedEvalConfig) -> dict[str, Any]:
         if s in config.systems
         for t in chosen
     ]
-    started = time.time()
     document = run_eval(
         items,
         lambda: _Runner(config, tasks, scenes),
@@ -258,7 +272,7 @@ def run_embodied_eval(config: EmbodiedEvalConfig) -> dict[str, Any]:
     )
     episodes = document["episodes"]
     document["paired"] = _paired(episodes, [s for s in SYSTEMS if s in config.systems])
-    document["wall_seconds"] = _wall(episodes) | {"total": time.time() - started}
+    document["wall_seconds"] = _wall(episodes)
     write_results(config.out, document)
     if not config.quiet:
         _print_extras(document)

@@ -73,7 +73,9 @@ def test_small_run_writes_the_contract(data: tuple[Path, Path], tmp_path: Path) 
     )
     # ReAct ran on tasks the agent also ran: the paired block compares them like for like.
     assert doc["paired"]["agent"]["episodes"] == doc["paired"]["react"]["episodes"] == 4
-    assert {"agent", "react", "total"} <= set(doc["wall_seconds"])
+    wall = doc["wall_seconds"]
+    assert {"agent", "react", "total"} <= set(wall)
+    assert max(wall["agent"], wall["react"]) <= wall["total"] <= wall["agent"] + wall["react"] + 1e-6
     agent_episode = next(e for e in episodes if e["system"] == "agent")
     assert agent_episode["trajectory"][-1]["command"] == "end" and agent_episode["metrics"]["llm_calls"] >= 1
     assert out.with_suffix(".png").is_file()
