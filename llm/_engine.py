@@ -17,7 +17,7 @@ from typing import Any
 from ._files import cache_dir
 from ._prefix_cache import PrefixCache
 
-__all__ = ["Generation", "LocalEngine", "load_engine"]
+__all__ = ["ContinuationScore", "Generation", "LocalEngine", "load_engine"]
 
 _log = logging.getLogger(__name__)
 
@@ -36,6 +36,21 @@ class Generation:
     """Wall time of the decode."""
     cached_tokens: int = 0
     """Prompt tokens whose keys and values came from an earlier generation's cache, not a forward pass."""
+
+
+@dataclass(frozen=True)
+class ContinuationScore:
+    """How likely a model finds a continuation of a prompt."""
+
+    logprob: float
+    """Sum of the continuation's token log-probabilities."""
+    tokens: int
+    """Its length in tokens."""
+
+    @property
+    def mean(self) -> float:
+        """Log-probability per token: comparable across continuations of different lengths."""
+        return self.logprob / self.tokens
 
 
 class LocalEngine:
@@ -72,6 +87,8 @@ class LocalEngine:
         """KV caches of recent sequences, so a conversation's next call reads only its new tokens."""
         self.eos_ids = {int(tokenizer.eos_token_id)} if tokenizer.eos_token_id is not None else set()
         self.context_window = int(getattr(model.config, "max_position_embeddings", 8192))
+        pad = tokenizer.pad_token_id if tokenizer.pad_token_id is not None else tokenizer.eos_token_id
+        self.pad_id = int(pad or 0)
 
     def count_tokens(self, text: str) -> int:
         """Tokens of `text` in this model's tokenizer."""
@@ -171,6 +188,52 @@ class LocalEngine:
         return Generation(
             text, int(prompt.shape[1]), len(produced), time.perf_counter() - started, cached_tokens=cached
         )
+
+    def score(self, messages: list[dict[str, str]], continuations: list[str]) -> list[ContinuationScore]:
+        """How likely the model finds each of `continuations` as the start of its reply to `messages`.
+
+        One forward pass reads the prompt; one batched pass reads every continuation on copies of its KV
+        cache. Ranking candidate answers by their per-token log-probability is how zero-shot multiple
+        choice is scored (lm-evaluation-harness's ``acc_norm``). transformers has no such call (its
+        ``compute_transition_scores`` scores only what `generate` produced), hence this one.
+        """
+        if not continuations:
+            return []
+        torch = self._torch
+        with self._lock, torch.inference_mode():
+            prompt = self.chat_ids(messages)
+            encoded = [
+                self.tokenizer.encode(text, add_special_tokens=False) or [self.pad_id]
+                for text in continuations
+            ]
+            needed = prompt.shape[1] + max(len(ids) for ids in encoded)
+            if needed > self.context_window:
+                raise ValueError(
+                    f"score: prompt and longest continuation take {needed} tokens, more than the model's "
+                    f"context window of {self.context_window}"
+                )
+            out = self.model(input_ids=prompt, use_cache=True, **self._last_logits_only)
+            past = out.cache if self._cache_arg == "cache" else out.past_key_values
+            first = out.logits[0, -1].float().log_softmax(-1)
+            width = max(len(ids) for ids in encoded)
+            batch = torch.full((len(encoded), width), self.pad_id, dtype=torch.long, device=self.device)
+            mask = torch.zeros((len(encoded), prompt.shape[1] + width), dtype=torch.long, device=self.device)
+            mask[:, : prompt.shape[1]] = 1
+            for row, ids in enumerate(encoded):
+                batch[row, : len(ids)] = torch.tensor(ids, device=self.device)
+                mask[row, prompt.shape[1] : prompt.shape[1] + len(ids)] = 1
+            # Right padding: a continuation's tokens precede its padding, so their positions and the
+            # logits read below are those of the unpadded sequence.
+            past.batch_repeat_interleave(len(encoded))
+            rest = self.model(input_ids=batch, attention_mask=mask, use_cache=True, **{self._cache_arg: past})
+            following = rest.logits.float().log_softmax(-1)
+            scores = []
+            for row, ids in enumerate(encoded):
+                logprob = float(first[ids[0]]) + sum(
+                    float(following[row, position, ids[position + 1]]) for position in range(len(ids) - 1)
+                )
+                scores.append(ContinuationScore(logprob, len(ids)))
+        return scores
 
 
 _engines: dict[Path, LocalEngine] = {}

@@ -30,7 +30,7 @@ from pydantic_ai.profiles import ModelProfile
 from pydantic_ai.tools import ToolDefinition
 from pydantic_ai.usage import RequestUsage
 
-from ._engine import LocalEngine, load_engine
+from ._engine import ContinuationScore, LocalEngine, load_engine
 
 __all__ = ["LocalModel", "LocalSettings"]
 
@@ -74,6 +74,17 @@ class LocalModel(FunctionModel):
         if self._engine is None:
             self._engine = load_engine(self.source)
         return self._engine
+
+    async def score(
+        self, instructions: str, prompt: str, continuations: list[str]
+    ) -> list[ContinuationScore]:
+        """How likely the model finds each continuation as its reply to `prompt` under `instructions`.
+
+        scores = await model.score("Answer briefly.", "Capital of France?", ["Paris", "Lyon"])
+        best = max(range(2), key=lambda i: scores[i].mean)      # 0: Paris
+        """
+        chat = [{"role": "system", "content": instructions}, {"role": "user", "content": prompt}]
+        return await asyncio.to_thread(self.engine.score, chat, list(continuations))
 
     @property
     def system(self) -> str:

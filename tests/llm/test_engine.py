@@ -56,3 +56,32 @@ def test_local_model_writes_a_tagged_union_without_the_warning(
     )
     assert isinstance(result.output.action, Search | Finish)
     assert "oneOf" not in capfd.readouterr().err
+
+
+def test_score_reads_continuations_in_one_batch_like_one_at_a_time(local_model: LocalModel) -> None:
+    import torch
+
+    engine = local_model.engine
+    chat = [
+        {"role": "system", "content": "You answer questions."},
+        {"role": "user", "content": "Question: What is the capital of France?\nAnswer with a short phrase."},
+    ]
+    options = ["Paris", "London", "the city of Berlin in Germany"]
+    scores = engine.score(chat, options)
+    prompt = engine.chat_ids(chat)[0].tolist()
+    for option, score in zip(options, scores, strict=True):
+        ids = engine.tokenizer.encode(option, add_special_tokens=False)
+        with torch.inference_mode():
+            logits = engine.model(input_ids=torch.tensor([prompt + ids])).logits[0].float().log_softmax(-1)
+        alone = sum(float(logits[len(prompt) - 1 + i, token]) for i, token in enumerate(ids))
+        assert score.tokens == len(ids) and score.logprob == pytest.approx(alone, abs=1e-3)
+        assert score.mean == pytest.approx(score.logprob / score.tokens)
+    assert scores[0].mean > scores[1].mean and scores[0].mean > scores[2].mean
+    assert engine.score(chat, []) == []
+
+
+def test_score_refuses_what_the_context_window_cannot_hold(local_model: LocalModel) -> None:
+    engine = local_model.engine
+    chat = [{"role": "user", "content": "word " * (engine.context_window + 10)}]
+    with pytest.raises(ValueError, match="context window"):
+        engine.score(chat, ["yes"])

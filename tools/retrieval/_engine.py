@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Collection
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
+from goalgraph.llm import LocalModel
 from goalgraph.traces import SpanKind, set_output, start_span
 
 from ._extract import extract_candidates
@@ -16,10 +17,11 @@ from ._llm import ask, choice_model, choice_tokens
 
 __all__ = ["EngineAnswer", "EngineConfig", "RetrievalEngine"]
 
-_INSTRUCTIONS = (
+_CHOICE_INSTRUCTIONS = (
     "You answer a question using only the given passages. "
     "Pick the option that the passages support and the passage number that contains it."
 )
+_SCORING_INSTRUCTIONS = "You answer a question using only the given passages."
 
 
 @dataclass(frozen=True)
@@ -34,6 +36,10 @@ class EngineConfig:
     """Characters of each passage shown to the model."""
     max_tokens: int = 32
     """Generation limit for the reply's JSON around the answer (room for the longest option is added)."""
+    reader: Literal["likelihood", "choice"] = "likelihood"
+    """How the model picks among the options: ``likelihood``, the option it finds most likely as its answer
+    (per token), where the model can score text (the embedded one); ``choice``, constrained generation of
+    one option and its passage (always so for a served model)."""
 
 
 class EngineAnswer(BaseModel):
@@ -126,20 +132,43 @@ class RetrievalEngine:
         options = [c.text for c in candidates]
         chosen, source = candidates[0].text, candidates[0].passage_id
         if self.model is not None and len(options) > 1:
-            output_type = choice_model("PassageAnswer", options, sources=len(passages))
-            prompt = (
-                f"Passages:\n{render_passages(passages, self.config.passage_chars)}\n\n"
-                f"Question: {query}\nOptions: {'; '.join(options)}"
-            )
-            reply: Any = await ask(
-                self.model,
-                output_type,
-                _INSTRUCTIONS,
-                prompt,
-                max_tokens=choice_tokens(options, self.config.max_tokens),
-            )
-            chosen = reply.answer
-            source = passages[reply.source - 1].passage.id
+            if self.config.reader == "likelihood" and isinstance(self.model, LocalModel):
+                chosen = await self._most_likely(query, passages, options)
+                source = next(c.passage_id for c in candidates if c.text == chosen)
+            else:
+                chosen, source = await self._choose(query, passages, options)
         holder = next((c.passage_id for c in candidates if c.text == chosen), source)
         used = list(dict.fromkeys([source, holder]))
         return EngineAnswer(query=query, answer=chosen, used=used, passages=passages, options=options)
+
+    async def _most_likely(self, query: str, passages: list[ScoredPassage], options: list[str]) -> str:
+        """The option the model finds most likely as its answer from the passages, per token."""
+        assert isinstance(self.model, LocalModel)
+        prompt = (
+            f"Passages:\n{render_passages(passages, self.config.passage_chars)}\n\n"
+            f"Question: {query}\nAnswer with a short phrase from the passages."
+        )
+        with start_span(
+            "score_options", kind=SpanKind.LLM, input={"question": query, "options": options}
+        ) as span:
+            scores = await self.model.score(_SCORING_INSTRUCTIONS, prompt, options)
+            means = [score.mean for score in scores]
+            set_output(span, dict(zip(options, means, strict=True)))
+        # Ties keep the extractive ranking's order.
+        return options[max(range(len(options)), key=lambda i: (means[i], -i))]
+
+    async def _choose(self, query: str, passages: list[ScoredPassage], options: list[str]) -> tuple[str, str]:
+        """The option and the passage the model generates, constrained to the offered ones."""
+        output_type = choice_model("PassageAnswer", options, sources=len(passages))
+        prompt = (
+            f"Passages:\n{render_passages(passages, self.config.passage_chars)}\n\n"
+            f"Question: {query}\nOptions: {'; '.join(options)}"
+        )
+        reply: Any = await ask(
+            self.model,
+            output_type,
+            _CHOICE_INSTRUCTIONS,
+            prompt,
+            max_tokens=choice_tokens(options, self.config.max_tokens),
+        )
+        return reply.answer, passages[reply.source - 1].passage.id

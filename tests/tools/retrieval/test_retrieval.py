@@ -11,6 +11,7 @@ from pydantic_ai.messages import ModelMessage, ModelResponse, ToolCallPart
 from pydantic_ai.models.function import AgentInfo, FunctionModel
 
 from goalgraph.tools.retrieval import (
+    EngineConfig,
     HybridIndex,
     IndexConfig,
     Passage,
@@ -148,6 +149,39 @@ def test_engine_answers_from_passages() -> None:
     assert chosen.answer == chosen.options[1]
     empty = asyncio.run(RetrievalEngine(HybridIndex([], IndexConfig(dense=False))).answer_from_passages("x"))
     assert empty.answer == "" and empty.observation() == "No passages found."
+
+
+def test_the_local_model_reads_by_likelihood_or_by_choice() -> None:
+    from opentelemetry.sdk.trace.export import SimpleSpanProcessor
+    from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
+
+    from goalgraph import traces
+    from goalgraph.llm import model
+
+    index = HybridIndex(CORPUS, IndexConfig(dense=False))
+    local = model("local")
+    exporter = InMemorySpanExporter()
+    traces.setup(path=None, processors=[SimpleSpanProcessor(exporter)])
+    try:
+        scored = asyncio.run(
+            RetrievalEngine(index, local).answer_from_passages("Where was Thomas Paine born?")
+        )
+    finally:
+        traces.shutdown()
+    span = next(s for s in exporter.get_finished_spans() if s.name == "score_options")
+    assert span.attributes is not None and span.attributes["openinference.span.kind"] == "LLM"
+    # Every option scored (log-probability per token); the answer is the most likely one.
+    means = json.loads(str(span.attributes["output.value"]))
+    assert list(means) == scored.options and len(scored.options) > 1
+    assert scored.answer == max(means, key=means.__getitem__)
+    holder = next(p.passage for p in scored.passages if p.passage.id == scored.used[0])
+    assert scored.answer in f"{holder.title} {holder.text}"
+    chosen = asyncio.run(
+        RetrievalEngine(index, local, EngineConfig(reader="choice")).answer_from_passages(
+            "Where was Thomas Paine born?"
+        )
+    )
+    assert chosen.answer in chosen.options and chosen.options == scored.options
 
 
 def test_contextual_retrieval_fuses_the_question() -> None:
