@@ -1,7 +1,7 @@
 """Answer candidates from passages: spans of the expected type, ranked by how well their sentence matches.
 
-A 135M model cannot be trusted to copy an answer out of 500 tokens of context, but it can choose among
-a few spans when its output is constrained to them. These deterministic rules (answer type from the
+A 135M model cannot be trusted to copy an answer out of 500 tokens of context, but it can pick among
+a few spans (the one it finds most likely, or one it generates under a constraint to them). These deterministic rules (answer type from the
 question word, sentence overlap with the question, no answer that merely repeats the question) are the
 classic extractive-QA heuristics; they know nothing about any particular data set.
 """
