@@ -206,7 +206,8 @@ class LocalEngine:
                 self.tokenizer.encode(text, add_special_tokens=False) or [self.pad_id]
                 for text in continuations
             ]
-            needed = prompt.shape[1] + max(len(ids) for ids in encoded)
+            width = max(len(ids) for ids in encoded)
+            needed = prompt.shape[1] + width
             if needed > self.context_window:
                 raise ValueError(
                     f"score: prompt and longest continuation take {needed} tokens, more than the model's "
@@ -215,7 +216,6 @@ class LocalEngine:
             out = self.model(input_ids=prompt, use_cache=True, **self._last_logits_only)
             past = out.cache if self._cache_arg == "cache" else out.past_key_values
             first = out.logits[0, -1].float().log_softmax(-1)
-            width = max(len(ids) for ids in encoded)
             batch = torch.full((len(encoded), width), self.pad_id, dtype=torch.long, device=self.device)
             mask = torch.zeros((len(encoded), prompt.shape[1] + width), dtype=torch.long, device=self.device)
             mask[:, : prompt.shape[1]] = 1

@@ -133,7 +133,7 @@ class RetrievalEngine:
         chosen, source = candidates[0].text, candidates[0].passage_id
         if self.model is not None and len(options) > 1:
             if self.config.reader == "likelihood" and isinstance(self.model, LocalModel):
-                chosen = await self._most_likely(query, passages, options)
+                chosen = await self._most_likely(self.model, query, passages, options)
                 source = next(c.passage_id for c in candidates if c.text == chosen)
             else:
                 chosen, source = await self._choose(query, passages, options)
@@ -141,17 +141,22 @@ class RetrievalEngine:
         used = list(dict.fromkeys([source, holder]))
         return EngineAnswer(query=query, answer=chosen, used=used, passages=passages, options=options)
 
-    async def _most_likely(self, query: str, passages: list[ScoredPassage], options: list[str]) -> str:
-        """The option the model finds most likely as its answer from the passages, per token."""
-        assert isinstance(self.model, LocalModel)
-        prompt = (
+    def _prompt(self, query: str, passages: list[ScoredPassage], request: str) -> str:
+        """The numbered passages, the question, and what to reply with."""
+        return (
             f"Passages:\n{render_passages(passages, self.config.passage_chars)}\n\n"
-            f"Question: {query}\nAnswer with a short phrase from the passages."
+            f"Question: {query}\n{request}"
         )
+
+    async def _most_likely(
+        self, model: LocalModel, query: str, passages: list[ScoredPassage], options: list[str]
+    ) -> str:
+        """The option `model` finds most likely as its answer from the passages, per token."""
+        prompt = self._prompt(query, passages, "Answer with a short phrase from the passages.")
         with start_span(
             "score_options", kind=SpanKind.LLM, input={"question": query, "options": options}
         ) as span:
-            scores = await self.model.score(_SCORING_INSTRUCTIONS, prompt, options)
+            scores = await model.score(_SCORING_INSTRUCTIONS, prompt, options)
             means = [score.mean for score in scores]
             set_output(span, dict(zip(options, means, strict=True)))
         # Ties keep the extractive ranking's order.
@@ -160,10 +165,7 @@ class RetrievalEngine:
     async def _choose(self, query: str, passages: list[ScoredPassage], options: list[str]) -> tuple[str, str]:
         """The option and the passage the model generates, constrained to the offered ones."""
         output_type = choice_model("PassageAnswer", options, sources=len(passages))
-        prompt = (
-            f"Passages:\n{render_passages(passages, self.config.passage_chars)}\n\n"
-            f"Question: {query}\nOptions: {'; '.join(options)}"
-        )
+        prompt = self._prompt(query, passages, f"Options: {'; '.join(options)}")
         reply: Any = await ask(
             self.model,
             output_type,
