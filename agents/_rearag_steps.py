@@ -305,7 +305,7 @@ class ReaRAGSteps:
         with start_span(
             "rearag.short_answer", kind=SpanKind.CHAIN, input={"status": state.get("status")}
         ) as span:
-            if self.config.answer_from_evidence and answer_kind(question) not in ("yesno", "choice"):
+            if self.config.answer_from_evidence:
                 answer = await self._read_evidence(question, chain, span)
                 if answer:
                     set_output(span, answer)

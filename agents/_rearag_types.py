@@ -103,11 +103,12 @@ class ReaRAGConfig:
     (supporting-paragraph recall 0.58 vs 0.74 on 20 pooled multihop questions), and its later hops
     build on what that search found. The model must still search once on its own before finishing."""
     answer_from_evidence: bool = True
-    """The short answer to an open question is read from the passages the chain gathered (those its
-    observations came from first), like one-shot RAG's but over the chain's evidence; the observations'
-    answers are the fallback. A small model's later observations answer its sub-queries, not the
-    question, and picking the final answer among them lost to one-shot RAG. Yes/no and choice questions
-    keep the chain's own options."""
+    """The short answer is read from the passages the chain gathered (those its observations came from
+    first), like one-shot RAG's but over the chain's evidence; the observations' answers are the
+    fallback. A small model's later observations answer its sub-queries, not the question, and picking
+    the final answer among them lost to one-shot RAG: on open questions first, and on yes/no and choice
+    questions too (replayed on four recorded runs, the closed questions' summed F1 went 5.8 → 6.1,
+    3.8 → 6.9, 7.4 → 8.4 and 4.4 → 5.4 when read from the evidence)."""
     bridge_repeats: int = 1
     """Times the model may repeat a query before the chain converges. A repeat still runs, expanded
     with the newest observation (``expand_queries``): a bridge hop for a model that cannot phrase the

@@ -5,6 +5,7 @@ engine = RetrievalEngine(index, model=goalgraph.llm.model("local"))
 hits = engine.retrieve("Thomas Paine", k=5); result = await engine.answer_from_passages("Who wrote Common Sense?")
 """
 
+from ._compare import TemporalComparison, YearReading, compare_by_year, temporal_comparison
 from ._data import (
     MultihopQuestion,
     Passage,
@@ -34,12 +35,15 @@ __all__ = [
     "RetrievalEngine",
     "ScoredPassage",
     "SearchQuery",
+    "TemporalComparison",
+    "YearReading",
     "answer_kind",
     "ask",
     "ask_measured",
     "choice_model",
     "choice_options",
     "choice_tokens",
+    "compare_by_year",
     "content_tokens",
     "default_embedder",
     "extract_candidates",
@@ -51,4 +55,5 @@ __all__ = [
     "resolve_model",
     "retrieval_tools",
     "stratified_sample",
+    "temporal_comparison",
 ]

@@ -11,7 +11,8 @@ from pydantic import BaseModel, Field
 from goalgraph.llm import LocalModel
 from goalgraph.traces import SpanKind, set_output, start_span
 
-from ._extract import extract_candidates
+from ._compare import compare_by_year
+from ._extract import answer_kind, extract_candidates
 from ._index import PassageIndex, ScoredPassage
 from ._llm import ask, choice_model, choice_tokens
 
@@ -40,6 +41,9 @@ class EngineConfig:
     """How the model picks among the options: ``likelihood``, the option it finds most likely as its answer
     (per token), where the model can score text (the embedded one); ``choice``, constrained generation of
     one option and its passage (always so for a served model)."""
+    compare_years: bool = True
+    """Decide temporal comparisons ("Who was born first, A or B?") by the years in the options' own
+    passages, falling back to the model when a year is missing (see `compare_by_year`)."""
 
 
 class EngineAnswer(BaseModel):
@@ -131,6 +135,11 @@ class RetrievalEngine:
             return EngineAnswer(query=query, answer="", passages=passages)
         options = [c.text for c in candidates]
         chosen, source = candidates[0].text, candidates[0].passage_id
+        decided = self._compare_years(query, passages, options)
+        if decided is not None:
+            return EngineAnswer(
+                query=query, answer=decided[0], used=decided[1], passages=passages, options=options
+            )
         if self.model is not None and len(options) > 1:
             if self.config.reader == "likelihood" and isinstance(self.model, LocalModel):
                 chosen = await self._most_likely(self.model, query, passages, options)
@@ -140,6 +149,23 @@ class RetrievalEngine:
         holder = next((c.passage_id for c in candidates if c.text == chosen), source)
         used = list(dict.fromkeys([source, holder]))
         return EngineAnswer(query=query, answer=chosen, used=used, passages=passages, options=options)
+
+    def _compare_years(
+        self, query: str, passages: list[ScoredPassage], options: list[str]
+    ) -> tuple[str, list[str]] | None:
+        """A temporal comparison ("born first, A or B?") decided by the years in the options' passages: the
+        option and the passages read, or None (not such a question, or a year is missing) for the model."""
+        if not self.config.compare_years or answer_kind(query) != "choice":
+            return None
+        decided = compare_by_year(query, options, [p.passage for p in passages])
+        if decided is None:
+            return None
+        answer, readings = decided
+        with start_span(
+            "compare_years", kind=SpanKind.TOOL, input={"question": query, "options": options}
+        ) as span:
+            set_output(span, {"answer": answer, "years": {r.option: r.value for r in readings}})
+        return answer, list(dict.fromkeys(r.passage_id for r in readings))
 
     def _prompt(self, query: str, passages: list[ScoredPassage], request: str) -> str:
         """The numbered passages, the question, and what to reply with."""

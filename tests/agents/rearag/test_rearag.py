@@ -146,6 +146,24 @@ def test_open_question_answer_is_read_from_the_chain_evidence() -> None:
     assert expected and final["answer"] == expected
 
 
+def test_closed_question_answer_is_read_from_the_chain_evidence_too() -> None:
+    franklin = Passage.make(
+        "Benjamin Franklin", "Benjamin Franklin (January 17, 1706 – April 17, 1790) was an American polymath."
+    )
+    eng = engine(index=HybridIndex([*CORPUS, franklin], IndexConfig(dense=False)))
+    question = "Who was born first, Thomas Paine or Benjamin Franklin?"
+    steps = [search("Thomas Paine born"), search("Benjamin Franklin born"), finish("Thomas Paine")]
+    graph = build_rearag(scripted(steps), eng, config=ReaRAGConfig(seed_search=False))
+    final = asyncio.run(run_rearag(graph, question))
+    # The finish answer (and the scripted short-answer choice) name Paine; the gathered passages'
+    # years (1737, 1706) decide, as they would for one-shot RAG.
+    assert final["answer"] == "Benjamin Franklin"
+    old = build_rearag(
+        scripted(steps), eng, config=ReaRAGConfig(seed_search=False, answer_from_evidence=False)
+    )
+    assert asyncio.run(run_rearag(old, question))["answer"] == "Thomas Paine"
+
+
 def test_unreadable_evidence_falls_back_to_the_chain_options() -> None:
     class FailingRead(RetrievalEngine):
         calls = 0
