@@ -30,10 +30,13 @@ SYSTEMS = ("rearag", "one_shot_rag", "closed_book")
 METRICS = ("em", "f1", "sp_recall", "searches", "seconds", "passages")
 
 
+_ANSWER_CHARS = 60
+
+
 class ShortAnswer(BaseModel):
     """A closed-book answer."""
 
-    answer: str = Field(max_length=60, description="The answer in a few words.")
+    answer: str = Field(max_length=_ANSWER_CHARS, description="The answer in a few words.")
 
 
 @dataclass(frozen=True)
@@ -63,17 +66,27 @@ class RearagEvalConfig:
 
 
 async def closed_book(model: Any, question: str) -> str:
-    """The model's answer with no retrieval."""
+    """The model's answer with no retrieval ("" when it gives no valid one: a wrong answer, scored 0)."""
+    from pydantic_ai.exceptions import UnexpectedModelBehavior
+
     if model is None:
         return ""
-    reply = await ask(
-        model,
-        ShortAnswer,
-        "Answer the question with a short answer only (a name, date or number).",
-        f"Question: {question}",
-        max_tokens=32,
-    )
-    return reply.answer
+    try:
+        reply = await ask(
+            model,
+            ShortAnswer,
+            "Answer the question with a short answer only (a name, date or number).",
+            f"Question: {question}",
+            # The tool-call JSON around the answer takes ~20 tokens, and a token is at least a character:
+            # a limit that cannot hold the longest valid answer cuts replies off before they parse (11 of
+            # 100 questions failed so at 32 tokens).
+            max_tokens=32 + _ANSWER_CHARS,
+        )
+    except UnexpectedModelBehavior:
+        # Like a chain that ends without an answer: the question counts, answered wrongly, rather
+        # than dropping out of the closed-book mean as a crashed episode would.
+        return ""
+    return str(reply.answer)
 
 
 async def one_shot_rag(engine: RetrievalEngine, question: str) -> Any:

@@ -32,7 +32,11 @@ HARNESS_OPTIONS: tuple[tuple[str, inspect.Parameter], ...] = (
         inspect.Parameter(
             "resume",
             inspect.Parameter.KEYWORD_ONLY,
-            default=typer.Option(False, "--resume", help="Finish an interrupted run (skip done episodes)."),
+            default=typer.Option(
+                False,
+                "--resume",
+                help="Finish an interrupted run (skip finished episodes, retry crashed ones).",
+            ),
             annotation=bool,
         ),
     ),

@@ -137,7 +137,7 @@ def run_eval(tasks: Sequence[EvalTask], factory: RunnerFactory, config: EvalConf
     ids = {(t.system, t.id) for t in tasks}
 
     def snapshot() -> dict[str, Any]:
-        kept = [r for r in log.records if (str(r["system"]), str(r["id"])) in ids]
+        kept = [r for r in log.latest() if (str(r["system"]), str(r["id"])) in ids]
         return results_document(kept, config.metrics, config.aggregations, config.extra)
 
     with (

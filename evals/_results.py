@@ -138,8 +138,13 @@ class EpisodeLog:
         return log
 
     def done(self) -> set[tuple[str, str]]:
-        """(system, episode id) pairs already finished."""
-        return {(str(r["system"]), str(r["id"])) for r in self.records}
+        """(system, episode id) pairs already finished; an episode that crashed is not done, so a resumed
+        run tries it again (a crash is often the environment's: a server down, memory short)."""
+        return {(str(r["system"]), str(r["id"])) for r in self.records if "error" not in r}
+
+    def latest(self) -> list[dict[str, Any]]:
+        """One record per (system, episode id): the last one logged (a retried crash is replaced)."""
+        return list({(str(r["system"]), str(r["id"])): r for r in self.records}.values())
 
     def append(self, record: dict[str, Any]) -> None:
         """Record one finished episode durably (flushed and fsynced before returning)."""

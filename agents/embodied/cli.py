@@ -56,7 +56,9 @@ def command(
     prior: Path | None = typer.Option(
         None, "--prior", help="Saved co-occurrence prior JSON (default: leave-one-scene-out from --scenes)."
     ),
-    resume: bool = typer.Option(False, "--resume", help="Finish an interrupted run (skip done episodes)."),
+    resume: bool = typer.Option(
+        False, "--resume", help="Finish an interrupted run (skip finished episodes, retry crashed ones)."
+    ),
     llm_thoughts: str = typer.Option(
         ",".join(AgentConfig().llm_patterns),
         "--llm-thoughts",

@@ -72,6 +72,29 @@ def test_failing_episode_is_recorded_not_raised(tmp_path: Path) -> None:
     assert document["summary"]["agent"]["accuracy"] == 1.0
 
 
+def test_resume_retries_crashed_episodes_only(tmp_path: Path) -> None:
+    calls: list[str] = []
+
+    def factory(crash: bool):  # type: ignore[no-untyped-def]
+        def runner(task: EvalTask) -> dict:
+            calls.append(task.id)
+            if crash and task.id == "bad":
+                raise RuntimeError("server down")
+            return {"metrics": {"accuracy": 1.0}}
+
+        return lambda: runner
+
+    tasks = [EvalTask("good", "agent", "g"), EvalTask("bad", "agent", "g")]
+    config = partial(EvalConfig, out=tmp_path / "r.json", metrics=("accuracy",), quiet=True, chart=False)
+    run_eval(tasks, factory(crash=True), config())
+    document = run_eval(tasks, factory(crash=False), config(resume=True))
+    # The finished episode is not rerun; the crashed one is, and its new record replaces the crash.
+    assert calls == ["good", "bad", "bad"]
+    assert [("error" in e, e["id"]) for e in document["episodes"]] == [(False, "good"), (False, "bad")]
+    assert document["summary"]["agent"]["episodes"] == 2
+    assert json.loads((tmp_path / "r.json").read_text())["summary"] == document["summary"]
+
+
 @pytest.mark.slow
 def test_ray_backend_matches_asyncio(tmp_path: Path) -> None:
     pytest.importorskip("ray")
