@@ -5,9 +5,9 @@
 
 A 135M model cannot compare two dates it has read; it picks "yes", "no" or one of two names by its prior.
 Comparing the years is arithmetic, so it is done here: find each option's own passage (its title names
-the option), read the year of the event the question asks about (the first year of the passage for a
-birth, a founding or a release; the end of the lifespan in its opening parentheses for a death), and
-pick. When any of that is missing the caller falls back to the model. No library reads event years out
+the option), read the year of the event the question asks about (for a birth, a founding or a release:
+a biography's opening "(born …)" or lifespan, else a year the text ties to a start, else the passage's
+first year; for a death: the end of that lifespan, else a year after "died"), and pick. When any of that is missing the caller falls back to the model. No library reads event years out
 of encyclopedic prose (dateparser parses one date string, it does not find which date is a birth), so
 the rules are written here; they know nothing about any particular data set.
 """
@@ -25,13 +25,14 @@ from ._extract import content_tokens
 __all__ = ["TemporalComparison", "YearReading", "compare_by_year", "temporal_comparison"]
 
 _DISAMBIGUATION = re.compile(r"\s*\([^()]*\)\s*$")
-_YEAR = re.compile(r"\b(1[0-9]{3}|20[0-9]{2})\b")
+_YEAR_DIGITS = r"(1[0-9]{3}|20[0-9]{2})"
+_YEAR = re.compile(rf"\b{_YEAR_DIGITS}\b")
 _OPENING_PARENTHESES = re.compile(r"\(([^()]*)\)")
-_DIED = re.compile(r"\b(?:died|death)\b[^.]{0,60}?\b(1[0-9]{3}|20[0-9]{2})\b")
+_DIED = re.compile(rf"\b(?:died|death)\b[^.]{{0,60}}?\b{_YEAR_DIGITS}\b")
 # "was born in 1950", "formed in Lancaster in the early 1980s" (a decade counts as its first year).
 _STARTED = re.compile(
     r"\b(?:born|formed|founded|established|released|published|premiered|opened|built|created|launched|"
-    r"debuted|began|started)\b[^.]{0,60}?\b(1[0-9]{3}|20[0-9]{2})(?:s\b|\b)"
+    rf"debuted|began|started)\b[^.]{{0,60}}?\b{_YEAR_DIGITS}(?:s\b|\b)"
 )
 
 _END_EVENT = re.compile(r"\b(?:died|dies|passed away|death)\b")
@@ -49,7 +50,7 @@ class TemporalComparison:
     """What a comparison question asks: which event's year, and whether the earliest or latest wins."""
 
     event: Literal["start", "end", "lifespan"]
-    """``start`` (birth, founding, release: the passage's first year), ``end`` (death), ``lifespan``."""
+    """``start`` (birth, founding, release), ``end`` (death), ``lifespan`` (years from birth to death)."""
     pick: Literal["min", "max"]
     """``min``: the earliest year (or shortest lifespan) wins; ``max``: the latest (or longest)."""
 
@@ -123,7 +124,7 @@ def own_passage(option: str, passages: Sequence[Passage]) -> Passage | None:
     if best is not None:
         return best[1]
     low = option.lower()
-    return next((p for p in passages if p.text[: len(option) + 20].lower().find(low) == 0), None)
+    return next((p for p in passages if p.text.lower().startswith(low)), None)
 
 
 def _jaccard(a: set[str], b: set[str]) -> float:
@@ -131,7 +132,8 @@ def _jaccard(a: set[str], b: set[str]) -> float:
 
 
 def _event_value(text: str, event: str) -> int | None:
-    lifespan = _opening_lifespan(text)
+    opening = _opening(text)
+    lifespan = _lifespan(opening)
     if event == "lifespan":
         return lifespan[1] - lifespan[0] if lifespan else None
     if event == "end":
@@ -141,11 +143,12 @@ def _event_value(text: str, event: str) -> int | None:
         return int(died.group(1)) if died else None
     # A biography's opening "(born 1967)" or "(1914 – 1986)" first, then a year the text ties to a start
     # ("founded in 1993"), then the passage's first year ("is a 2005 American film").
-    born = _opening_birth(text)
-    if born is not None:
-        return born
-    started = _STARTED.search(text)
-    first = started or _YEAR.search(text)
+    if "born" in opening or "b." in opening:
+        born = _YEAR.search(opening)
+        return int(born.group(1)) if born else None
+    if lifespan:
+        return lifespan[0]
+    first = _STARTED.search(text) or _YEAR.search(text)
     return int(first.group(1)) if first else None
 
 
@@ -157,19 +160,8 @@ def _opening(text: str) -> str:
     )
 
 
-def _opening_birth(text: str) -> int | None:
-    """The birth year from a biography's opening parentheses: "(born …)" or a lifespan."""
-    opening = _opening(text)
-    if "born" in opening or "b." in opening:
-        year = _YEAR.search(opening)
-        return int(year.group(1)) if year else None
-    lifespan = _opening_lifespan(text)
-    return lifespan[0] if lifespan else None
-
-
-def _opening_lifespan(text: str) -> tuple[int, int] | None:
-    """(birth, death) from the opening parentheses: two years on either side of a dash."""
-    opening = _opening(text)
+def _lifespan(opening: str) -> tuple[int, int] | None:
+    """(birth, death) from a biography's opening parentheses: two years on either side of a dash."""
     if not re.search(r"[–—-]", opening):
         return None
     years = [int(y) for y in _YEAR.findall(opening)]

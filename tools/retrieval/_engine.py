@@ -157,13 +157,14 @@ class RetrievalEngine:
         option and the passages read, or None (not such a question, or a year is missing) for the model."""
         if not self.config.compare_years or answer_kind(query) != "choice":
             return None
-        decided = compare_by_year(query, options, [p.passage for p in passages])
-        if decided is None:
-            return None
-        answer, readings = decided
         with start_span(
             "compare_years", kind=SpanKind.TOOL, input={"question": query, "options": options}
         ) as span:
+            decided = compare_by_year(query, options, [p.passage for p in passages])
+            if decided is None:
+                set_output(span, None)
+                return None
+            answer, readings = decided
             set_output(span, {"answer": answer, "years": {r.option: r.value for r in readings}})
         return answer, list(dict.fromkeys(r.passage_id for r in readings))
 
